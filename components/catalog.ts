@@ -1,0 +1,73 @@
+// Every container image the platform runs, pinned in one place so an upgrade is one edit and a reviewer
+// can check each pin against where it was confirmed. Nothing else in the program spells an image tag.
+
+export interface ImagePin {
+    /** Repository, with registry host when it is not Docker Hub. */
+    readonly image: string;
+    /** Exact tag; never `latest`. */
+    readonly tag: string;
+    /** The UID the image's processes run as; pods run as exactly this user. */
+    readonly uid: number;
+    /** The GID that owns the image's writable paths; pods use it as runAsGroup and fsGroup. */
+    readonly gid: number;
+    /** Where the tag (and UID) was confirmed, for the reviewer. */
+    readonly confirmed: string;
+}
+
+export const catalog = {
+    rustfs: {
+        image: "rustfs/rustfs",
+        tag: "1.0.1",
+        uid: 10001,
+        gid: 10001,
+        confirmed: "shared/FACTS.md (Nov 2026): public pins of rustfs/rustfs:1.0.1; image USER 10001",
+    },
+    minio: {
+        image: "quay.io/minio/minio",
+        tag: "RELEASE.2025-09-07T16-13-09Z",
+        // The image has no USER; MinIO runs as any UID that owns /data, so we pick an unprivileged one.
+        uid: 1000,
+        gid: 1000,
+        confirmed: "shared/FACTS.md: last official MinIO release (community images stopped Oct 2025); opt-in only",
+    },
+    spark: {
+        image: "apache/spark",
+        tag: "4.0.1-scala2.13-java17-python3-ubuntu",
+        uid: 185,
+        gid: 185,
+        confirmed: "apache/spark-docker 4.0.1/scala2.13-java17-python3-ubuntu; Dockerfile USER spark (185)",
+    },
+    jupyter: {
+        image: "quay.io/jupyter/pyspark-notebook",
+        tag: "spark-4.0.1",
+        uid: 1000,
+        gid: 100,
+        confirmed: "shared/FACTS.md: quay.io/jupyter/pyspark-notebook:spark-4.0.1 exists; jovyan is 1000:100",
+    },
+    curl: {
+        image: "curlimages/curl",
+        tag: "8.17.0",
+        uid: 100,
+        gid: 101,
+        confirmed: "curlimages/curl Dockerfile: USER curl_user (100:101); --aws-sigv4 since curl 7.75",
+    },
+} as const satisfies Record<string, ImagePin>;
+
+export type CatalogName = keyof typeof catalog;
+
+/** The Spark release both the cluster image and the notebook image carry; a test keeps them equal. */
+export const SPARK_VERSION = "4.0.1";
+
+/** Hadoop bundled with Spark 4.0.x; hadoop-aws must be the same release. */
+export const HADOOP_VERSION = "3.4.1";
+
+/** Maven coordinates Spark pulls at session start for S3A and the table formats. */
+export const sparkPackages = {
+    s3a: `org.apache.hadoop:hadoop-aws:${HADOOP_VERSION}`,
+    delta: "io.delta:delta-spark_2.13:4.0.0",
+    iceberg: "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0",
+} as const;
+
+export function imageRef(pin: Pick<ImagePin, "image" | "tag">): string {
+    return `${pin.image}:${pin.tag}`;
+}

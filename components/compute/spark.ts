@@ -1,0 +1,201 @@
+import * as crypto from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import { SPARK_VERSION, catalog, imageRef, sparkPackages } from "../catalog";
+import type { PlatformConfig, SparkConfig } from "../config";
+import { EndpointSpec } from "../lib/endpoint";
+import { EnvMap } from "../lib/kx";
+import { Workload, httpProbe, labelsFor, tcpProbe } from "../lib/workload";
+import type { S3Access } from "../storage/objectStore";
+import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+
+export interface SparkClusterArgs {
+    namespace: string;
+    settings: SparkConfig;
+    platform: PlatformConfig;
+    s3: S3Access;
+}
+
+/** What a Spark client (a notebook, a job) needs to run on the cluster. */
+export interface SparkAccess {
+    masterUrl: string;
+    /** The master's web UI inside the cluster; answers once the master is up. */
+    uiUrl: string;
+    version: string;
+    /** spark-defaults every client session should use (S3A, table format); no secrets in it. */
+    defaults: Record<string, string>;
+    /** Env vars a client pod needs beside the defaults (object-store credentials by secretKeyRef). */
+    env: EnvMap;
+}
+
+const MASTER_PORT = 7077;
+const MASTER_UI_PORT = 8080;
+const WORKER_UI_PORT = 8081;
+const SPARK_HOME = "/opt/spark";
+
+/**
+ * spark-defaults.conf entries that wire every session to the object store and the table format. Pure,
+ * so it is tested directly. Credentials come from AWS_* env vars (set from the Secret), never from here.
+ */
+export function sparkDefaults(args: {
+    masterUrl: string;
+    s3Endpoint: string;
+    bucket: string;
+    tableFormat: SparkConfig["tableFormat"];
+}): Record<string, string> {
+    const warehouse = `s3a://${args.bucket}/warehouse`;
+    const packages: string[] = [sparkPackages.s3a];
+    const conf: Record<string, string> = {
+        "spark.master": args.masterUrl,
+        "spark.hadoop.fs.s3a.endpoint": args.s3Endpoint,
+        "spark.hadoop.fs.s3a.path.style.access": "true",
+        "spark.hadoop.fs.s3a.connection.ssl.enabled": String(args.s3Endpoint.startsWith("https://")),
+        "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+        "spark.hadoop.fs.s3a.aws.credentials.provider": "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider",
+        // S3-compatible stores answer for any region; the SDK only needs one to sign with.
+        "spark.hadoop.fs.s3a.endpoint.region": "us-east-1",
+        // Packages are resolved into a writable path: the image's home is not writable for a random UID.
+        "spark.jars.ivy": "/tmp/.ivy2",
+        // Managed tables (saveAsTable, CREATE TABLE) land in the lakehouse bucket, not on a pod's disk.
+        "spark.sql.warehouse.dir": warehouse,
+    };
+    if (args.tableFormat === "delta") {
+        packages.push(sparkPackages.delta);
+        conf["spark.sql.extensions"] = "io.delta.sql.DeltaSparkSessionExtension";
+        conf["spark.sql.catalog.spark_catalog"] = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+    } else if (args.tableFormat === "iceberg") {
+        packages.push(sparkPackages.iceberg);
+        conf["spark.sql.extensions"] = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
+        conf["spark.sql.catalog.spark_catalog"] = "org.apache.iceberg.spark.SparkSessionCatalog";
+        conf["spark.sql.catalog.spark_catalog.type"] = "hadoop";
+        conf["spark.sql.catalog.spark_catalog.warehouse"] = warehouse;
+    }
+    conf["spark.jars.packages"] = packages.join(",");
+    return conf;
+}
+
+export function renderDefaults(conf: Record<string, string>): string {
+    return Object.entries(conf)
+        .map(([k, v]) => `${k} ${v}`)
+        .join("\n")
+        .concat("\n");
+}
+
+/** A Spark standalone cluster: one master and N workers on the official apache/spark image. */
+export class SparkCluster extends LakehouseComponent {
+    readonly access: SparkAccess;
+    readonly endpoints: Record<string, EndpointSpec>;
+
+    constructor(name: string, args: SparkClusterArgs, opts: LakehouseComponentOptions) {
+        super("lakehouse:compute:SparkCluster", name, opts);
+        const { settings, namespace, s3 } = args;
+        const image = settings.image ?? imageRef(catalog.spark);
+        const runAs = { uid: catalog.spark.uid, gid: catalog.spark.gid };
+        const masterName = `${name}-master`;
+        const masterUrl = `spark://${masterName}.${namespace}.svc:${MASTER_PORT}`;
+
+        const defaults = sparkDefaults({ masterUrl, s3Endpoint: s3.endpoint, bucket: s3.bucket, tableFormat: settings.tableFormat });
+        const defaultsText = renderDefaults(defaults);
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-defaults`,
+            {
+                metadata: { name: `${name}-defaults`, namespace, labels: labelsFor(`${name}-defaults`, "spark") },
+                data: { "spark-defaults.conf": defaultsText },
+            },
+            this.child(),
+        );
+        const s3Env: EnvMap = { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey };
+        const podIp = { fieldRef: { fieldPath: "status.podIP" } };
+        const common = {
+            volumes: [
+                { name: "conf", configMap: { name: config.metadata.name } },
+                { name: "tmp", emptyDir: {} },
+            ],
+            // Roll the pods when the defaults change: a mounted ConfigMap would otherwise change under a running JVM.
+            podAnnotations: { "lakehouse/config-checksum": crypto.createHash("sha256").update(defaultsText).digest("hex").slice(0, 16) },
+            platform: args.platform,
+        };
+        const mounts = [
+            { name: "conf", mountPath: `${SPARK_HOME}/conf/spark-defaults.conf`, subPath: "spark-defaults.conf" },
+            // Worker scratch space, shuffle files and the Ivy cache.
+            { name: "tmp", mountPath: "/tmp" },
+        ];
+
+        const master = new Workload(
+            masterName,
+            {
+                kind: "Deployment",
+                namespace,
+                name: masterName,
+                partOf: "spark",
+                replicas: 1,
+                runAs,
+                containers: [
+                    {
+                        name: "master",
+                        image,
+                        command: [`${SPARK_HOME}/bin/spark-class`, "org.apache.spark.deploy.master.Master"],
+                        args: ["--host", "$(POD_IP)", "--port", `${MASTER_PORT}`, "--webui-port", `${MASTER_UI_PORT}`],
+                        env: { POD_IP: podIp, SPARK_DAEMON_MEMORY: "384m", SPARK_NO_DAEMONIZE: "true" },
+                        ports: { cluster: MASTER_PORT, ui: MASTER_UI_PORT },
+                        resources: settings.resources,
+                        volumeMounts: mounts,
+                        readinessProbe: httpProbe("ui", "/"),
+                        livenessProbe: tcpProbe("cluster", 20),
+                    },
+                ],
+                servicePorts: [
+                    { name: "cluster", port: MASTER_PORT },
+                    { name: "ui", port: MASTER_UI_PORT },
+                ],
+                exposed: true,
+                ...common,
+            },
+            this.child(),
+        );
+
+        const worker = new Workload(
+            `${name}-worker`,
+            {
+                kind: "Deployment",
+                namespace,
+                name: `${name}-worker`,
+                partOf: "spark",
+                replicas: settings.workers,
+                runAs,
+                containers: [
+                    {
+                        name: "worker",
+                        image,
+                        command: [`${SPARK_HOME}/bin/spark-class`, "org.apache.spark.deploy.worker.Worker"],
+                        args: [
+                            "--host", "$(POD_IP)",
+                            "--cores", `${settings.workerCores}`,
+                            "--memory", settings.workerMemory,
+                            "--webui-port", `${WORKER_UI_PORT}`,
+                            "--work-dir", "/tmp/work",
+                            masterUrl,
+                        ],
+                        // Executors inherit the worker's environment, so S3A finds its credentials there.
+                        env: { POD_IP: podIp, SPARK_DAEMON_MEMORY: "256m", SPARK_NO_DAEMONIZE: "true", ...s3Env },
+                        ports: { ui: WORKER_UI_PORT },
+                        resources: settings.workerResources,
+                        volumeMounts: mounts,
+                        readinessProbe: httpProbe("ui", "/"),
+                        livenessProbe: httpProbe("ui", "/", 20),
+                    },
+                ],
+                servicePorts: [{ name: "ui", port: WORKER_UI_PORT }],
+                ...common,
+            },
+            this.child(),
+        );
+
+        this.access = { masterUrl, uiUrl: `http://${master.address("ui")}/`, version: SPARK_VERSION, defaults, env: s3Env };
+        this.endpoints = {
+            master: master.endpoint("cluster", "spark", "Spark master (spark-submit --master)"),
+            ui: master.endpoint("ui", "http", "Spark master web UI"),
+            workerUi: worker.endpoint("ui", "http", "Spark worker web UI (one of the workers)"),
+        };
+        this.registerOutputs({ masterUrl });
+    }
+}

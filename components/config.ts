@@ -1,0 +1,320 @@
+// The one place that reads stack config. Every `lakehouse:*` key is read here into one typed object and
+// validated before any resource exists, so a bad value stops `pulumi up` with a message naming the key,
+// the value and what is allowed, and never leaves a half-applied platform behind.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+    Field, Problems, Shape, bool, cpuQuantity, dnsLabel, imageOverride, listOf, matching, memoryQuantity,
+    object, oneOf, optional, volumeSize, wholeNumber,
+} from "./lib/fields";
+import { parseBytes, parseCpu, parseSparkSize } from "./lib/quantity";
+
+export type ClusterKind = "kind" | "k3d" | "existing";
+export type ExposureType = "LoadBalancer" | "NodePort" | "ClusterIP";
+
+export interface Resources {
+    requests: { cpu: string; memory: string };
+    limits: { cpu?: string; memory: string };
+}
+
+interface ServiceBase {
+    /** Whether the service is deployed at all. */
+    enabled: boolean;
+    /** Replaces the catalog image; must carry a pinned tag. The pod still runs as the catalog's UID. */
+    image?: string;
+    resources: Resources;
+}
+
+export interface ObjectStoreConfig extends ServiceBase {
+    /** `rustfs` (maintained, default) or `minio` (the last official image, frozen since Sept 2025). */
+    engine: "rustfs" | "minio";
+    /** Single-node store: only 1 is supported. */
+    replicas: number;
+    volumeSize: string;
+    /** Buckets created (idempotently) once the store is up; the first one is the lakehouse's own. */
+    buckets: string[];
+}
+
+export interface SparkConfig extends ServiceBase {
+    /** Number of standalone workers. Must be ≥ 1 while Spark is enabled. */
+    workers: number;
+    /** Cores each worker offers to executors. */
+    workerCores: number;
+    /** Memory each worker offers to executors, in Spark's syntax ("1g", "512m"). */
+    workerMemory: string;
+    /** Container resources of each worker pod (the worker daemon plus its executors). */
+    workerResources: Resources;
+    /** Table format whose packages and catalog are configured on every session. */
+    tableFormat: "delta" | "iceberg" | "none";
+}
+
+export interface JupyterConfig extends ServiceBase {
+    /** Single-user notebook server: only 1 is supported. */
+    replicas: number;
+    volumeSize: string;
+}
+
+export interface ServicesConfig {
+    objectStore: ObjectStoreConfig;
+    spark: SparkConfig;
+    jupyter: JupyterConfig;
+}
+
+export type ServiceName = keyof ServicesConfig;
+
+export interface PlatformConfig {
+    /** The stack's name (dev, prod, ...), used in labels and messages. */
+    stack: string;
+    cluster: ClusterKind;
+    /** kubeconfig context the provider talks to. */
+    kubeContext: string;
+    namespaces: { platform: string };
+    exposure: {
+        type: ExposureType;
+        /** Whether something (MetalLB, a cloud) assigns LoadBalancer addresses; when not, Pulumi doesn't wait for one. */
+        loadBalancerController: boolean;
+        /** MetalLB sharing key: exposed Services share one address when their ports don't clash. */
+        sharedIpKey: string;
+    };
+    /** StorageClass of every volume; unset means the cluster's default class. */
+    storageClass?: string;
+    /** Protect data (StatefulSets holding volumes, namespaces) from deletion and keep their volumes. */
+    protectData: boolean;
+    services: ServicesConfig;
+}
+
+/** A service that needs another: enabling it while its dependency is off is a config error naming both. */
+export const serviceDependencies: { [S in ServiceName]?: { needs: ServiceName; why: string }[] } = {
+    spark: [{ needs: "objectStore", why: "Spark's S3A filesystem stores the lakehouse tables in the object store" }],
+    jupyter: [{ needs: "spark", why: "notebooks run their Spark sessions on the Spark cluster" }],
+};
+
+const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+function resources(defaults: Resources): Field<Resources> {
+    return object<Resources>(
+        {
+            requests: object({ cpu: cpuQuantity, memory: memoryQuantity }, defaults.requests),
+            limits: object({ cpu: optional(cpuQuantity), memory: memoryQuantity }, defaults.limits),
+        },
+        defaults,
+    );
+}
+
+function service<T extends ServiceBase>(extra: Omit<Shape<T>, keyof ServiceBase>, defaults: T): Field<T> {
+    const shape = {
+        enabled: bool,
+        image: optional(imageOverride),
+        resources: resources(defaults.resources),
+        ...extra,
+    } as Shape<T>;
+    return object<T>(shape, defaults);
+}
+
+/** Dev-sized defaults: a laptop runs the whole platform. Pulumi.prod.yaml raises them. */
+export const serviceDefaults: ServicesConfig = {
+    objectStore: {
+        enabled: true,
+        engine: "rustfs",
+        replicas: 1,
+        volumeSize: "5Gi",
+        buckets: ["lakehouse"],
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
+    spark: {
+        enabled: true,
+        workers: 2,
+        workerCores: 1,
+        workerMemory: "1g",
+        tableFormat: "delta",
+        resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        workerResources: { requests: { cpu: "250m", memory: "1536Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+    },
+    jupyter: {
+        enabled: true,
+        replicas: 1,
+        volumeSize: "2Gi",
+        resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+    },
+};
+
+const servicesShape: Shape<ServicesConfig> = {
+    objectStore: service<ObjectStoreConfig>(
+        {
+            engine: oneOf("rustfs", "minio"),
+            replicas: wholeNumber(0),
+            volumeSize,
+            buckets: listOf(matching(S3_BUCKET, "expected an S3 bucket name: 3-63 lowercase letters, digits and '-'"), 1),
+        },
+        serviceDefaults.objectStore,
+    ),
+    spark: service<SparkConfig>(
+        {
+            workers: wholeNumber(0),
+            workerCores: wholeNumber(1, 64),
+            workerMemory: matching(/^[0-9]+[mg]$/, 'expected a Spark size such as "1g" or "512m"'),
+            workerResources: resources(serviceDefaults.spark.workerResources),
+            tableFormat: oneOf("delta", "iceberg", "none"),
+        },
+        serviceDefaults.spark,
+    ),
+    jupyter: service<JupyterConfig>({ replicas: wholeNumber(0), volumeSize }, serviceDefaults.jupyter),
+};
+
+const defaultContexts: Record<ClusterKind, string | undefined> = {
+    kind: "kind-lakehouse",
+    k3d: "k3d-lakehouse",
+    existing: undefined,
+};
+
+/** Every top-level key this program reads; any other `lakehouse:*` key is reported as unknown. */
+const TOP_LEVEL_KEYS = ["cluster", "kubeContext", "namespaces", "exposure", "storageClass", "protectData", "services"];
+
+/**
+ * Parses raw stack config (`{"lakehouse:cluster": "kind", "lakehouse:services": "{...json...}"}`, as
+ * Pulumi stores it) into the typed platform config, or throws a ConfigError listing every problem.
+ */
+export function parseConfig(raw: Record<string, string>, stack: string): PlatformConfig {
+    const p = new Problems();
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(raw)) {
+        if (!fullKey.startsWith("lakehouse:")) continue;
+        const key = fullKey.slice("lakehouse:".length);
+        if (!TOP_LEVEL_KEYS.includes(key)) {
+            p.note(`lakehouse:${key}: unknown key; allowed keys: ${TOP_LEVEL_KEYS.join(", ")}`);
+            continue;
+        }
+        values[key] = decode(key, text, p);
+    }
+
+    const cluster = oneOf<ClusterKind>("kind", "k3d", "existing")("cluster", values.cluster ?? "k3d", p);
+    const kubeContext =
+        values.kubeContext !== undefined
+            ? matching(/^\S+$/, "expected a kubeconfig context name")("kubeContext", values.kubeContext, p)
+            : cluster
+              ? defaultContexts[cluster]
+              : undefined;
+    if (cluster === "existing" && values.kubeContext === undefined) {
+        p.note('lakehouse:kubeContext: required when lakehouse:cluster is "existing"; set it to a context from `kubectl config get-contexts`');
+    }
+    const namespaces = object({ platform: dnsLabel }, { platform: "lakehouse" })("namespaces", values.namespaces, p);
+    const exposure = object<PlatformConfig["exposure"]>(
+        {
+            type: oneOf<ExposureType>("LoadBalancer", "NodePort", "ClusterIP"),
+            loadBalancerController: bool,
+            sharedIpKey: dnsLabel,
+        },
+        { type: "LoadBalancer", loadBalancerController: false, sharedIpKey: "lakehouse" },
+    )("exposure", values.exposure, p);
+    const storageClass = optional(
+        matching(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "expected a StorageClass name (`kubectl get storageclass`)"),
+    )("storageClass", values.storageClass, p);
+    const protectData = values.protectData === undefined ? false : bool("protectData", values.protectData, p);
+    const services = readServices(values.services, p);
+
+    if (services) checkServices(services, p);
+    if (p.list.length > 0 || !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !services) {
+        throw new ConfigError(p.list);
+    }
+    return { stack, cluster, kubeContext, namespaces, exposure, storageClass, protectData, services };
+}
+
+function decode(key: string, text: string, p: Problems): unknown {
+    const trimmed = text.trim();
+    if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return text;
+    try {
+        return JSON.parse(trimmed);
+    } catch {
+        p.add(key, text, "expected valid YAML/JSON");
+        return undefined;
+    }
+}
+
+function readServices(value: unknown, p: Problems): ServicesConfig | undefined {
+    if (value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value))) {
+        p.add("services", value, `expected an object keyed by service: ${Object.keys(servicesShape).join(", ")}`);
+        return undefined;
+    }
+    const given = (value ?? {}) as Record<string, unknown>;
+    const out: Partial<ServicesConfig> = {};
+    let ok = true;
+    for (const name of Object.keys(given)) {
+        if (!(name in servicesShape)) {
+            p.note(`lakehouse:services.${name}: unknown service; known services: ${Object.keys(servicesShape).join(", ")}`);
+            ok = false;
+        }
+    }
+    for (const name of Object.keys(servicesShape) as ServiceName[]) {
+        const read = servicesShape[name] as Field<unknown>;
+        const r = read(`services.${name}`, given[name], p);
+        if (r === undefined) ok = false;
+        else (out as Record<string, unknown>)[name] = r;
+    }
+    return ok ? (out as ServicesConfig) : undefined;
+}
+
+/** Rules across keys: dependencies between services, sizes that must fit each other. */
+function checkServices(s: ServicesConfig, p: Problems): void {
+    for (const [name, deps] of Object.entries(serviceDependencies) as [ServiceName, { needs: ServiceName; why: string }[]][]) {
+        if (!s[name].enabled) continue;
+        for (const dep of deps) {
+            if (!s[dep.needs].enabled) {
+                p.note(
+                    `lakehouse:services.${name}.enabled: true needs lakehouse:services.${dep.needs}.enabled: true (${dep.why}); ` +
+                        `enable ${dep.needs} or disable ${name}`,
+                );
+            }
+        }
+    }
+    for (const [name, svc] of Object.entries(s) as [ServiceName, ServiceBase][]) {
+        checkResources(`services.${name}.resources`, svc.resources, p);
+    }
+    checkResources("services.spark.workerResources", s.spark.workerResources, p);
+
+    for (const name of ["objectStore", "jupyter"] as const) {
+        if (s[name].enabled && s[name].replicas !== 1) {
+            p.add(`services.${name}.replicas`, s[name].replicas, `${name} runs as a single instance; allowed: 1`);
+        }
+    }
+    if (s.spark.enabled && s.spark.workers < 1) {
+        p.add("services.spark.workers", s.spark.workers, "Spark needs at least 1 worker while lakehouse:services.spark.enabled is true");
+    }
+    // The worker daemon and each executor's JVM overhead live in the same container as the executor heap.
+    const workerHeap = parseSparkSize(s.spark.workerMemory) ?? 0;
+    const workerLimit = parseBytes(s.spark.workerResources.limits.memory) ?? 0;
+    if (s.spark.enabled && workerHeap + SPARK_WORKER_OVERHEAD_BYTES > workerLimit) {
+        p.add(
+            "services.spark.workerMemory",
+            s.spark.workerMemory,
+            `it must fit in lakehouse:services.spark.workerResources.limits.memory (${s.spark.workerResources.limits.memory}) ` +
+                `with 512Mi to spare for the worker daemon and JVM overhead`,
+        );
+    }
+}
+
+/** Memory a Spark worker pod needs beyond what it offers to executors. */
+export const SPARK_WORKER_OVERHEAD_BYTES = 512 * 2 ** 20;
+
+function checkResources(key: string, r: Resources, p: Problems): void {
+    if ((parseBytes(r.requests.memory) ?? 0) > (parseBytes(r.limits.memory) ?? Infinity)) {
+        p.add(`${key}.requests.memory`, r.requests.memory, `must not exceed ${key}.limits.memory (${r.limits.memory})`);
+    }
+    if (r.limits.cpu !== undefined && (parseCpu(r.requests.cpu) ?? 0) > (parseCpu(r.limits.cpu) ?? Infinity)) {
+        p.add(`${key}.requests.cpu`, r.requests.cpu, `must not exceed ${key}.limits.cpu (${r.limits.cpu})`);
+    }
+}
+
+/**
+ * A bad stack config. Extends RunError so Pulumi prints just the message, without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}\nFix the values with \`pulumi config set --path <key> <value>\` or in Pulumi.<stack>.yaml.`);
+        this.name = "ConfigError";
+    }
+}
+
+/** Reads the current stack's config. The only caller of Pulumi's config API in the program. */
+export function loadConfig(): PlatformConfig {
+    return parseConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+}

@@ -1,0 +1,99 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Jupyter } from "./compute/jupyter";
+import { SparkCluster } from "./compute/spark";
+import type { PlatformConfig, ServiceName } from "./config";
+import { PlatformNamespaces } from "./core/namespaces";
+import { Endpoint, EndpointSpec, endpointRecords } from "./lib/endpoint";
+import { ObjectStore } from "./storage/objectStore";
+
+/**
+ * The whole platform: one Kubernetes provider built from config, the namespaces, and each enabled service,
+ * wired to the services it needs. Services never reach into each other; what one needs of another (an
+ * endpoint, a secret reference) is handed over here.
+ */
+export class DataPlatform extends pulumi.ComponentResource {
+    readonly endpoints: Record<string, Record<string, Endpoint>>;
+    readonly credentials: pulumi.Output<Record<string, Record<string, string>>>;
+    readonly namespaces: { platform: string };
+    readonly enabledServices: ServiceName[];
+
+    constructor(name: string, cfg: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
+        super("lakehouse:index:DataPlatform", name, {}, opts);
+        const provider = new k8s.Provider(`${name}-k8s`, { context: cfg.kubeContext }, { parent: this });
+        const base = { parent: this, providers: { kubernetes: provider } };
+
+        const namespaces = new PlatformNamespaces(
+            `${name}-namespaces`,
+            { platform: cfg.namespaces.platform, protect: cfg.protectData },
+            base,
+        );
+        const inPlatform = { ...base, dependsOn: [namespaces.ready] };
+        const ns = namespaces.platform;
+        const s = cfg.services;
+
+        const endpoints: Record<string, Record<string, EndpointSpec>> = {};
+        const credentials: Record<string, pulumi.Output<Record<string, string>>> = {};
+
+        const objectStore = s.objectStore.enabled
+            ? new ObjectStore("object-store", { namespace: ns, settings: s.objectStore, platform: cfg }, inPlatform)
+            : undefined;
+        if (objectStore) {
+            endpoints.objectStore = objectStore.endpoints;
+            credentials.objectStore = objectStore.credential.values;
+        }
+
+        // Config validation guarantees each dependency below is enabled when its dependent is.
+        const spark =
+            s.spark.enabled && objectStore
+                ? new SparkCluster("spark", { namespace: ns, settings: s.spark, platform: cfg, s3: objectStore.access }, inPlatform)
+                : undefined;
+        if (spark) endpoints.spark = spark.endpoints;
+
+        if (s.jupyter.enabled && spark && objectStore) {
+            const jupyter = new Jupyter(
+                "jupyter",
+                {
+                    namespace: ns,
+                    settings: s.jupyter,
+                    platform: cfg,
+                    spark: spark.access,
+                    tableFormat: s.spark.tableFormat,
+                    bucket: objectStore.access.bucket,
+                },
+                inPlatform,
+            );
+            endpoints.jupyter = jupyter.endpoints;
+            credentials.jupyter = jupyter.credential.values;
+        }
+
+        checkSharedAddress(endpoints, cfg);
+        this.endpoints = endpointRecords(endpoints, cfg.kubeContext);
+        this.credentials = pulumi.secret(pulumi.all(credentials));
+        this.namespaces = { platform: ns };
+        this.enabledServices = (Object.keys(s) as ServiceName[]).filter((k) => s[k].enabled);
+        this.registerOutputs({ endpoints: this.endpoints, credentials: this.credentials });
+    }
+}
+
+/**
+ * Exposed Services share one LoadBalancer address under MetalLB, which only works when no two of them
+ * use the same port. A clash is a bug in the program (ports are not user config), caught before deploying.
+ */
+export function checkSharedAddress(endpoints: Record<string, Record<string, EndpointSpec>>, cfg: PlatformConfig): void {
+    if (cfg.exposure.type !== "LoadBalancer") return;
+    const byPort = new Map<number, string>();
+    for (const eps of Object.values(endpoints)) {
+        for (const e of Object.values(eps)) {
+            if (e.exposure !== "LoadBalancer") continue;
+            const other = byPort.get(e.port);
+            if (other && other !== e.serviceName) {
+                throw new pulumi.RunError(
+                    `Services ${other} and ${e.serviceName} both expose port ${e.port} on the shared LoadBalancer address ` +
+                        `(${cfg.exposure.sharedIpKey}); give one of them another port`,
+                );
+            }
+            byPort.set(e.port, e.serviceName);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+// Runs the real index.ts under Pulumi's mocks with a stack's config and records every resource the
+// program registers, so tests can check the objects the cluster would receive.
+
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+export interface Registered {
+    type: string;
+    name: string;
+    /** Inputs as the provider would receive them (outputs resolved). */
+    inputs: Record<string, any>;
+    /** State the mock returned: inputs plus the computed fields a cluster fills in. */
+    state: Record<string, any>;
+}
+
+export interface Loaded {
+    stack: string;
+    resources: Registered[];
+    /** Every generated secret value (RandomPassword results), to prove none leaks. */
+    generatedSecrets: string[];
+    /** The stack's exports, resolved, each with whether it is a secret output. */
+    outputs: Record<string, { value: any; secret: boolean }>;
+}
+
+/** The `config:` map of Pulumi.<stack>.yaml, in the string form Pulumi hands to programs. */
+export function stackConfig(stack: string): Record<string, string> {
+    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+    return toRaw(doc.config ?? {});
+}
+
+export function toRaw(config: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]));
+}
+
+/** Deep-merges `patch` over a stack's structured config (values are parsed JSON). */
+export function withOverrides(stack: string, patch: Record<string, unknown>): Record<string, string> {
+    const base = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const merged = deepMerge(base.config, patch);
+    return toRaw(merged);
+}
+
+function deepMerge(a: any, b: any): any {
+    if (typeof a !== "object" || a === null || Array.isArray(a) || typeof b !== "object" || b === null || Array.isArray(b)) {
+        return b === undefined ? a : b;
+    }
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = v === undefined ? undefined : deepMerge(a[k], v);
+    for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+    return out;
+}
+
+let mockIp = 200;
+
+class RecordingMocks implements pulumi.runtime.Mocks {
+    readonly resources: Registered[] = [];
+    readonly generatedSecrets: string[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+        const inputs = JSON.parse(JSON.stringify(args.inputs ?? {}));
+        const state: Record<string, any> = JSON.parse(JSON.stringify(inputs));
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+            // Distinct, recognisable values, so a leak of any one of them can be found by text search.
+            const value = `GENSECRET${args.name.replace(/[^a-zA-Z0-9]/g, "")}x${this.generatedSecrets.length}`.padEnd(inputs.length ?? 16, "Q");
+            this.generatedSecrets.push(value);
+            state.result = value;
+        }
+        if (args.type.startsWith("kubernetes:") && args.type !== "pulumi:providers:kubernetes") {
+            state.metadata = { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? `${args.name}-mock1234` };
+            if (args.type === "kubernetes:core/v1:Service") {
+                const type = inputs.spec?.type ?? "ClusterIP";
+                let nodePort = 30000 + this.resources.length;
+                state.spec = {
+                    ...inputs.spec,
+                    ports: (inputs.spec?.ports ?? []).map((p: any) => (type === "ClusterIP" ? p : { ...p, nodePort: nodePort++ })),
+                };
+                if (type === "LoadBalancer") state.status = { loadBalancer: { ingress: [{ ip: `172.18.255.${mockIp++}` }] } };
+            }
+        }
+        this.resources.push({ type: args.type, name: args.name, inputs, state });
+        return { id: `${args.name}-id`, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        return args.inputs;
+    }
+}
+
+function clearProgramModules(): void {
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(ROOT) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.includes(`${path.sep}tests${path.sep}`)) {
+            delete require.cache[file];
+        }
+    }
+}
+
+async function resolve(o: unknown): Promise<{ value: any; secret: boolean }> {
+    if (!pulumi.Output.isInstance(o)) return { value: await unwrap(o), secret: false };
+    const secret = await pulumi.isSecret(o);
+    const value = await new Promise((r) => o.apply((v) => r(v)));
+    return { value: await unwrap(value), secret };
+}
+
+/** Resolves outputs nested in plain objects (the endpoints record holds outputs per field). */
+async function unwrap(v: unknown): Promise<any> {
+    if (pulumi.Output.isInstance(v)) return unwrap(await new Promise((r) => v.apply((x) => r(x))));
+    if (Array.isArray(v)) return Promise.all(v.map(unwrap));
+    if (v && typeof v === "object") {
+        const entries = await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await unwrap(x)] as const));
+        return Object.fromEntries(entries);
+    }
+    return v;
+}
+
+async function settle(mocks: RecordingMocks): Promise<void> {
+    // Registrations run asynchronously; wait until no new resource has appeared for a while.
+    let last = -1;
+    let stable = 0;
+    while (stable < 10) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (mocks.resources.length === last) stable++;
+        else {
+            stable = 0;
+            last = mocks.resources.length;
+        }
+    }
+}
+
+/**
+ * Loads index.ts with the given raw config. Rejects with the program's error when it fails; the
+ * returned `resources` of a failed load are available through `lastRegistered`.
+ */
+export async function loadProgram(stack: string, config: Record<string, string>): Promise<Loaded> {
+    const mocks = new RecordingMocks();
+    lastMocks = mocks;
+    pulumi.runtime.setAllConfig(config, []);
+    await pulumi.runtime.setMocks(mocks, "lakehouse", stack, false);
+    clearProgramModules();
+    const program = await import(path.join(ROOT, "index.ts"));
+    const outputs: Loaded["outputs"] = {};
+    for (const [k, v] of Object.entries(program)) {
+        if (k === "__esModule") continue;
+        outputs[k] = await resolve(v);
+    }
+    await settle(mocks);
+    return { stack, resources: mocks.resources, generatedSecrets: mocks.generatedSecrets, outputs };
+}
+
+let lastMocks: RecordingMocks | undefined;
+
+/** Resources registered by the most recent load, also when it failed. */
+export function lastRegistered(): Registered[] {
+    return lastMocks?.resources ?? [];
+}
+
+const cache = new Map<string, Promise<Loaded>>();
+
+/** Loads a committed stack (Pulumi.<stack>.yaml) once per test run. */
+export function loadStack(stack: string): Promise<Loaded> {
+    if (!cache.has(stack)) cache.set(stack, loadProgram(stack, stackConfig(stack)));
+    return cache.get(stack)!;
+}
+
+export const STACKS = ["dev", "prod"];
+
+// --- views over registered Kubernetes objects -------------------------------------------------
+
+export function k8sObjects(l: Loaded): Registered[] {
+    return l.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers"));
+}
+
+export function ofKind(l: Loaded, kind: string): Registered[] {
+    return k8sObjects(l).filter((r) => r.inputs.kind === kind);
+}
+
+export interface PodView {
+    owner: Registered;
+    namespace: string;
+    labels: Record<string, string>;
+    spec: any;
+}
+
+/** Every pod template: of Deployments, StatefulSets, Jobs (and bare Pods). */
+export function podTemplates(l: Loaded): PodView[] {
+    const out: PodView[] = [];
+    for (const r of k8sObjects(l)) {
+        const ns = r.inputs.metadata?.namespace ?? "default";
+        if (["Deployment", "StatefulSet", "Job", "DaemonSet"].includes(r.inputs.kind)) {
+            const t = r.inputs.spec.template;
+            out.push({ owner: r, namespace: ns, labels: t.metadata?.labels ?? {}, spec: t.spec });
+        } else if (r.inputs.kind === "Pod") {
+            out.push({ owner: r, namespace: ns, labels: r.inputs.metadata?.labels ?? {}, spec: r.inputs.spec });
+        }
+    }
+    return out;
+}
+
+export function containersOf(pod: PodView): { container: any; init: boolean }[] {
+    return [
+        ...(pod.spec.initContainers ?? []).map((c: any) => ({ container: c, init: true })),
+        ...(pod.spec.containers ?? []).map((c: any) => ({ container: c, init: false })),
+    ];
+}
+
+export function describe_(r: Registered): string {
+    return `${r.inputs.kind} ${r.inputs.metadata?.namespace ?? ""}/${r.inputs.metadata?.name ?? r.name}`;
+}
