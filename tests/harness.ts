@@ -24,6 +24,8 @@ export interface Loaded {
     generatedSecrets: string[];
     /** The stack's exports, resolved, each with whether it is a secret output. */
     outputs: Record<string, { value: any; secret: boolean }>;
+    /** Pulumi names of the resources registered with `protect: true`. */
+    protectedNames: string[];
 }
 
 /** The `config:` map of Pulumi.<stack>.yaml, in the string form Pulumi hands to programs. */
@@ -55,12 +57,25 @@ function deepMerge(a: any, b: any): any {
 
 let mockIp = 200;
 
+// The mock monitor hands secret inputs over wrapped in Pulumi's secret envelope; the cluster sees the value.
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+function unwrapSecrets(v: any): any {
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v && typeof v === "object") {
+        if (v[SECRET_SIG] === SECRET_VALUE) return unwrapSecrets(v.value);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}
+
 class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: Registered[] = [];
     readonly generatedSecrets: string[] = [];
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-        const inputs = JSON.parse(JSON.stringify(args.inputs ?? {}));
+        const inputs = unwrapSecrets(JSON.parse(JSON.stringify(args.inputs ?? {})));
         const state: Record<string, any> = JSON.parse(JSON.stringify(inputs));
         if (args.type === "random:index/randomPassword:RandomPassword") {
             // Distinct, recognisable values, so a leak of any one of them can be found by text search.
@@ -115,6 +130,25 @@ async function unwrap(v: unknown): Promise<any> {
     return v;
 }
 
+// Resource options (protect) never reach the mocks; find them on the resource objects instead, starting
+// from the top-level components the program built.
+const roots = new Set<pulumi.ComponentResource>();
+const registerOutputs = (pulumi.ComponentResource.prototype as any).registerOutputs;
+(pulumi.ComponentResource.prototype as any).registerOutputs = function (this: any, ...args: unknown[]) {
+    if (!this.__parentResource) roots.add(this);
+    return registerOutputs.apply(this, args);
+};
+
+function protectedNames(): string[] {
+    const out: string[] = [];
+    const visit = (r: any) => {
+        if (r.__protect) out.push(r.__name);
+        for (const c of r.__childResources ?? []) visit(c);
+    };
+    roots.forEach(visit);
+    return out;
+}
+
 async function settle(mocks: RecordingMocks): Promise<void> {
     // Registrations run asynchronously; wait until no new resource has appeared for a while.
     let last = -1;
@@ -139,6 +173,7 @@ export async function loadProgram(stack: string, config: Record<string, string>)
     pulumi.runtime.setAllConfig(config, []);
     await pulumi.runtime.setMocks(mocks, "lakehouse", stack, false);
     clearProgramModules();
+    roots.clear();
     const program = await import(path.join(ROOT, "index.ts"));
     const outputs: Loaded["outputs"] = {};
     for (const [k, v] of Object.entries(program)) {
@@ -146,7 +181,7 @@ export async function loadProgram(stack: string, config: Record<string, string>)
         outputs[k] = await resolve(v);
     }
     await settle(mocks);
-    return { stack, resources: mocks.resources, generatedSecrets: mocks.generatedSecrets, outputs };
+    return { stack, resources: mocks.resources, generatedSecrets: mocks.generatedSecrets, outputs, protectedNames: protectedNames() };
 }
 
 let lastMocks: RecordingMocks | undefined;

@@ -1,0 +1,180 @@
+// The checks the mock tests run over every object of a stack. Each returns a list of violations (empty
+// when all is well), so a test can also feed it a deliberately broken object and see it fail.
+
+import { Registered, containersOf, describe_ } from "./harness";
+
+type Obj = Registered["inputs"];
+
+interface Pod {
+    where: string;
+    namespace: string;
+    labels: Record<string, string>;
+    spec: any;
+    claimNames: string[];
+}
+
+function pods(objects: Obj[]): Pod[] {
+    const out: Pod[] = [];
+    for (const o of objects) {
+        const ns = o.metadata?.namespace ?? "default";
+        const where = `${o.kind} ${ns}/${o.metadata?.name}`;
+        if (["Deployment", "StatefulSet", "Job", "DaemonSet"].includes(o.kind)) {
+            const t = o.spec.template;
+            const claimNames = (o.spec.volumeClaimTemplates ?? []).map((c: any) => c.metadata.name);
+            out.push({ where, namespace: ns, labels: t.metadata?.labels ?? {}, spec: t.spec, claimNames });
+        }
+    }
+    return out;
+}
+
+function find(objects: Obj[], kind: string, ns: string, name: string): Obj | undefined {
+    return objects.find((o) => o.kind === kind && (o.metadata?.namespace ?? "default") === ns && o.metadata?.name === name);
+}
+
+function keysOf(o: Obj): string[] {
+    return [...Object.keys(o.data ?? {}), ...Object.keys(o.stringData ?? {})];
+}
+
+function allContainers(p: Pod): any[] {
+    return containersOf({ owner: undefined as never, namespace: p.namespace, labels: p.labels, spec: p.spec }).map((c) => c.container);
+}
+
+/** Every Service selects at least one pod template, and each targetPort exists on those pods. */
+export function checkServiceSelectors(objects: Obj[]): string[] {
+    const problems: string[] = [];
+    const all = pods(objects);
+    for (const svc of objects.filter((o) => o.kind === "Service")) {
+        const ns = svc.metadata.namespace;
+        const selector: Record<string, string> = svc.spec.selector ?? {};
+        const where = `Service ${ns}/${svc.metadata.name}`;
+        if (Object.keys(selector).length === 0) {
+            problems.push(`${where} has no selector`);
+            continue;
+        }
+        const selected = all.filter((p) => p.namespace === ns && Object.entries(selector).every(([k, v]) => p.labels[k] === v));
+        if (selected.length === 0) {
+            problems.push(`${where} selects no pods (selector ${JSON.stringify(selector)})`);
+            continue;
+        }
+        for (const port of svc.spec.ports ?? []) {
+            const target = port.targetPort ?? port.port;
+            for (const p of selected) {
+                const ports = (p.spec.containers ?? []).flatMap((c: any) => c.ports ?? []);
+                const ok = ports.some((cp: any) => (typeof target === "string" ? cp.name === target : cp.containerPort === target));
+                if (!ok) problems.push(`${where} port ${port.name ?? port.port} targets ${target}, which ${p.where} does not expose`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** Every secretKeyRef / configMapKeyRef / envFrom / volume names an object (and key) that exists. */
+export function checkReferences(objects: Obj[]): string[] {
+    const problems: string[] = [];
+    for (const p of pods(objects)) {
+        const refSecret = (name: string, key: string | undefined, what: string) => {
+            const s = find(objects, "Secret", p.namespace, name);
+            if (!s) problems.push(`${p.where}: ${what} names Secret ${name}, which does not exist`);
+            else if (key !== undefined && !keysOf(s).includes(key)) problems.push(`${p.where}: ${what} names key ${key}, which Secret ${name} lacks`);
+        };
+        const refConfigMap = (name: string, key: string | undefined, what: string) => {
+            const c = find(objects, "ConfigMap", p.namespace, name);
+            if (!c) problems.push(`${p.where}: ${what} names ConfigMap ${name}, which does not exist`);
+            else if (key !== undefined && !keysOf(c).includes(key)) problems.push(`${p.where}: ${what} names key ${key}, which ConfigMap ${name} lacks`);
+        };
+        const volumes: any[] = p.spec.volumes ?? [];
+        for (const v of volumes) {
+            if (v.secret) refSecret(v.secret.secretName, undefined, `volume ${v.name}`);
+            if (v.configMap) refConfigMap(v.configMap.name, undefined, `volume ${v.name}`);
+            if (v.persistentVolumeClaim) problems.push(`${p.where}: volume ${v.name} uses a standalone PVC; use a volume claim template`);
+        }
+        for (const c of allContainers(p)) {
+            for (const e of c.env ?? []) {
+                const sk = e.valueFrom?.secretKeyRef;
+                if (sk) refSecret(sk.name, sk.key, `env ${c.name}.${e.name}`);
+                const ck = e.valueFrom?.configMapKeyRef;
+                if (ck) refConfigMap(ck.name, ck.key, `env ${c.name}.${e.name}`);
+            }
+            for (const ef of c.envFrom ?? []) {
+                if (ef.secretRef) refSecret(ef.secretRef.name, undefined, `envFrom of ${c.name}`);
+                if (ef.configMapRef) refConfigMap(ef.configMapRef.name, undefined, `envFrom of ${c.name}`);
+            }
+            for (const m of c.volumeMounts ?? []) {
+                const v = volumes.find((x) => x.name === m.name);
+                if (!v && !p.claimNames.includes(m.name)) {
+                    problems.push(`${p.where}: ${c.name} mounts ${m.name}, which is neither a volume nor a volume claim template`);
+                    continue;
+                }
+                if (m.subPath && v?.configMap) refConfigMap(v.configMap.name, m.subPath, `mount ${c.name}:${m.mountPath}`);
+                if (m.subPath && v?.secret) refSecret(v.secret.secretName, m.subPath, `mount ${c.name}:${m.mountPath}`);
+            }
+        }
+    }
+    for (const ss of objects.filter((o) => o.kind === "StatefulSet")) {
+        const svc = find(objects, "Service", ss.metadata.namespace, ss.spec.serviceName);
+        if (!svc) problems.push(`${describe_({ inputs: ss } as Registered)}: serviceName ${ss.spec.serviceName} names no Service`);
+        else if (svc.spec.clusterIP !== "None") problems.push(`StatefulSet ${ss.metadata.name}: governing Service ${svc.metadata.name} is not headless`);
+    }
+    return problems;
+}
+
+const SERVICE_ADDRESS = /\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?:([0-9]+)\b/g;
+
+/** Every `<svc>.<ns>.svc:<port>` in env values, commands, args and ConfigMap data names a real Service port. */
+export function checkServiceAddresses(objects: Obj[]): string[] {
+    const problems: string[] = [];
+    const check = (where: string, text: string) => {
+        for (const m of text.matchAll(SERVICE_ADDRESS)) {
+            const [, name, , ns, , port] = m;
+            const svc = find(objects, "Service", ns, name);
+            if (!svc) problems.push(`${where}: ${m[0]} names Service ${ns}/${name}, which does not exist`);
+            else if (!(svc.spec.ports ?? []).some((p: any) => p.port === Number(port))) {
+                problems.push(`${where}: ${m[0]} uses port ${port}, which Service ${ns}/${name} does not offer`);
+            }
+        }
+    };
+    let seen = 0;
+    for (const p of pods(objects)) {
+        for (const c of allContainers(p)) {
+            for (const e of c.env ?? []) if (typeof e.value === "string") check(`${p.where} env ${e.name}`, e.value);
+            for (const a of [...(c.command ?? []), ...(c.args ?? [])]) check(`${p.where} ${c.name} args`, String(a));
+            seen++;
+        }
+    }
+    for (const cm of objects.filter((o) => o.kind === "ConfigMap")) {
+        for (const [k, v] of Object.entries(cm.data ?? {})) check(`ConfigMap ${cm.metadata.name} ${k}`, String(v));
+    }
+    if (seen === 0) problems.push("no containers found to check");
+    return problems;
+}
+
+/** The platform's safe defaults, on every container of every pod. */
+export function checkSafeDefaults(objects: Obj[]): string[] {
+    const problems: string[] = [];
+    for (const p of pods(objects)) {
+        const pod = p.spec.securityContext ?? {};
+        if (p.spec.enableServiceLinks !== false) problems.push(`${p.where}: enableServiceLinks is not false`);
+        for (const { container: c, init } of containersOf({ owner: undefined as never, namespace: p.namespace, labels: p.labels, spec: p.spec })) {
+            const where = `${p.where} container ${c.name}`;
+            const sc = c.securityContext ?? {};
+            const nonRoot = (sc.runAsNonRoot ?? pod.runAsNonRoot) === true;
+            const uid = sc.runAsUser ?? pod.runAsUser;
+            if (!nonRoot || uid === undefined || uid === 0) problems.push(`${where}: must run as a non-root UID (runAsNonRoot and runAsUser)`);
+            if (sc.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation must be false`);
+            if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${where}: capabilities must drop ALL`);
+            if (sc.privileged) problems.push(`${where}: privileged`);
+            if ((sc.capabilities?.add ?? []).length > 0) problems.push(`${where}: adds capabilities`);
+            const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
+            if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`${where}: seccompProfile must be RuntimeDefault`);
+            const req = c.resources?.requests ?? {};
+            if (!req.cpu || !req.memory) problems.push(`${where}: needs CPU and memory requests`);
+            if (!c.resources?.limits?.memory) problems.push(`${where}: needs a memory limit`);
+            const image: string = c.image ?? "";
+            const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1];
+            if (!image.includes("@sha256:") && (!tag || tag === "latest")) problems.push(`${where}: image ${image} is not pinned to a tag`);
+            const longRunning = !init && p.where.split(" ")[0] !== "Job";
+            if (longRunning && (!c.readinessProbe || !c.livenessProbe)) problems.push(`${where}: needs readiness and liveness probes`);
+        }
+    }
+    return problems;
+}

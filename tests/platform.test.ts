@@ -1,0 +1,215 @@
+import * as assert from "assert";
+import { checkReferences, checkSafeDefaults, checkServiceAddresses, checkServiceSelectors } from "./checks";
+import { Loaded, STACKS, k8sObjects, loadStack, ofKind } from "./harness";
+
+const checks = {
+    "Services select real pods on real ports": checkServiceSelectors,
+    "secret, config map and volume references resolve": checkReferences,
+    "service addresses in env, args and config name real Service ports": checkServiceAddresses,
+    "safe defaults on every container": checkSafeDefaults,
+};
+
+function objects(l: Loaded) {
+    return k8sObjects(l).map((r) => r.inputs);
+}
+
+function clone<T>(v: T): T {
+    return JSON.parse(JSON.stringify(v));
+}
+
+function named(objs: any[], kind: string, name: string): any {
+    const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+    assert.ok(o, `no ${kind} ${name}`);
+    return o;
+}
+
+function container(objs: any[], kind: string, name: string, containerName: string): any {
+    const c = named(objs, kind, name).spec.template.spec.containers.find((x: any) => x.name === containerName);
+    assert.ok(c, `no container ${containerName} in ${kind} ${name}`);
+    return c;
+}
+
+describe("platform objects", () => {
+    for (const stack of STACKS) {
+        for (const [what, check] of Object.entries(checks)) {
+            it(`${stack}: ${what}`, async () => {
+                assert.deepStrictEqual(check(objects(await loadStack(stack))), []);
+            });
+        }
+    }
+
+    // Each check must catch the fault it exists for: break a copy of the dev objects and look.
+    describe("the checks catch what they check", () => {
+        const broken: { what: string; check: (o: any[]) => string[]; breakIt: (objs: any[]) => void; expect: RegExp }[] = [
+            {
+                what: "a Service whose selector matches no pod",
+                check: checkServiceSelectors,
+                breakIt: (o) => (named(o, "Service", "spark-master").spec.selector["app.kubernetes.io/name"] = "spark-mastr"),
+                expect: /Service lakehouse\/spark-master selects no pods/,
+            },
+            {
+                what: "a Service targeting a port the pod lacks",
+                check: checkServiceSelectors,
+                breakIt: (o) => (container(o, "StatefulSet", "object-store", "rustfs").ports = []),
+                expect: /Service lakehouse\/object-store port s3 targets s3/,
+            },
+            {
+                what: "a secretKeyRef to a missing key",
+                check: checkReferences,
+                breakIt: (o) => (container(o, "StatefulSet", "jupyter", "notebook").env.find((e: any) => e.name === "JUPYTER_TOKEN").valueFrom.secretKeyRef.key = "tokn"),
+                expect: /JUPYTER_TOKEN names key tokn, which Secret jupyter-token lacks/,
+            },
+            {
+                what: "a secretKeyRef to a missing Secret",
+                check: checkReferences,
+                breakIt: (o) => (named(o, "Secret", "object-store-root").metadata.name = "renamed"),
+                expect: /names Secret object-store-root, which does not exist/,
+            },
+            {
+                what: "a mount of an undeclared volume",
+                check: checkReferences,
+                breakIt: (o) => (named(o, "Deployment", "spark-master").spec.template.spec.volumes = []),
+                expect: /mounts conf, which is neither a volume/,
+            },
+            {
+                what: "a subPath key missing from its ConfigMap",
+                check: checkReferences,
+                breakIt: (o) => delete named(o, "ConfigMap", "jupyter-files").data["lakehouse-sample.ipynb"],
+                expect: /names key lakehouse-sample.ipynb, which ConfigMap jupyter-files lacks/,
+            },
+            {
+                what: "an env URL with the wrong port",
+                check: checkServiceAddresses,
+                breakIt: (o) => (container(o, "StatefulSet", "jupyter", "notebook").env.find((e: any) => e.name === "SPARK_MASTER_URL").value = "spark://spark-master.lakehouse.svc:7177"),
+                expect: /uses port 7177, which Service lakehouse\/spark-master does not offer/,
+            },
+            {
+                what: "a config URL naming a missing Service",
+                check: checkServiceAddresses,
+                breakIt: (o) => {
+                    const cm = named(o, "ConfigMap", "spark-defaults");
+                    cm.data["spark-defaults.conf"] = cm.data["spark-defaults.conf"].replace("object-store.lakehouse", "objectstore.lakehouse");
+                },
+                expect: /names Service lakehouse\/objectstore, which does not exist/,
+            },
+            {
+                what: "a container allowed to escalate privileges",
+                check: checkSafeDefaults,
+                breakIt: (o) => (container(o, "Deployment", "spark-worker", "worker").securityContext.allowPrivilegeEscalation = true),
+                expect: /spark-worker container worker: allowPrivilegeEscalation must be false/,
+            },
+            {
+                what: "a container running as root",
+                check: checkSafeDefaults,
+                breakIt: (o) => {
+                    const d = named(o, "Deployment", "spark-master");
+                    d.spec.template.spec.securityContext.runAsUser = 0;
+                    delete container(o, "Deployment", "spark-master", "master").securityContext.runAsUser;
+                },
+                expect: /spark-master container master: must run as a non-root UID/,
+            },
+            {
+                what: "a container without a memory limit",
+                check: checkSafeDefaults,
+                breakIt: (o) => delete container(o, "StatefulSet", "object-store", "rustfs").resources.limits.memory,
+                expect: /object-store container rustfs: needs a memory limit/,
+            },
+            {
+                what: "an image tagged latest",
+                check: checkSafeDefaults,
+                breakIt: (o) => (container(o, "StatefulSet", "jupyter", "notebook").image = "quay.io/jupyter/pyspark-notebook:latest"),
+                expect: /image quay.io\/jupyter\/pyspark-notebook:latest is not pinned/,
+            },
+            {
+                what: "a long-running container without probes",
+                check: checkSafeDefaults,
+                breakIt: (o) => delete container(o, "Deployment", "spark-worker", "worker").readinessProbe,
+                expect: /spark-worker container worker: needs readiness and liveness probes/,
+            },
+            {
+                what: "capabilities not dropped",
+                check: checkSafeDefaults,
+                breakIt: (o) => (container(o, "StatefulSet", "object-store", "rustfs").securityContext.capabilities = { drop: [] }),
+                expect: /capabilities must drop ALL/,
+            },
+        ];
+        for (const b of broken) {
+            it(`catches ${b.what}`, async () => {
+                const objs = clone(objects(await loadStack("dev")));
+                assert.deepStrictEqual(b.check(objs), [], "the unbroken objects must pass first");
+                b.breakIt(objs);
+                const problems = b.check(objs);
+                assert.ok(problems.some((p) => b.expect.test(p)), `expected ${b.expect}; got:\n${problems.join("\n")}`);
+            });
+        }
+    });
+
+    it("dev inventory: the three services and their parts, each service a component of its layer", async () => {
+        const l = await loadStack("dev");
+        const names = (kind: string) => ofKind(l, kind).map((r) => r.inputs.metadata.name).sort();
+        assert.deepStrictEqual(names("Namespace"), ["lakehouse"]);
+        assert.deepStrictEqual(names("StatefulSet"), ["jupyter", "object-store"]);
+        assert.deepStrictEqual(names("Deployment"), ["spark-master", "spark-worker"]);
+        assert.deepStrictEqual(names("Job"), ["object-store-buckets"]);
+        assert.deepStrictEqual(names("Secret"), ["jupyter-token", "object-store-root"]);
+        assert.deepStrictEqual(names("ConfigMap"), ["jupyter-files", "spark-defaults"]);
+        assert.deepStrictEqual(
+            names("Service"),
+            ["jupyter", "jupyter-headless", "object-store", "object-store-headless", "spark-master", "spark-worker"],
+        );
+        const components = l.resources.filter((r) => r.type.startsWith("lakehouse:")).map((r) => r.type).sort();
+        assert.deepStrictEqual(components, [
+            "lakehouse:compute:Jupyter",
+            "lakehouse:compute:SparkCluster",
+            "lakehouse:core:Namespaces",
+            "lakehouse:index:DataPlatform",
+            "lakehouse:lib:Credential",
+            "lakehouse:lib:Credential",
+            "lakehouse:storage:ObjectStore",
+        ]);
+        assert.strictEqual(l.resources.filter((r) => r.type === "pulumi:providers:kubernetes").length, 1, "one explicit provider");
+        assert.strictEqual(l.resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs.context, "k3d-lakehouse");
+    });
+
+    it("dev is small and disposable; prod has more workers, bigger volumes and protected data", async () => {
+        const dev = await loadStack("dev");
+        const prod = await loadStack("prod");
+        const workers = (l: Loaded) => ofKind(l, "Deployment").find((r) => r.inputs.metadata.name === "spark-worker")!.inputs.spec.replicas;
+        assert.strictEqual(workers(dev), 2);
+        assert.strictEqual(workers(prod), 4);
+        const storeSize = (l: Loaded) =>
+            ofKind(l, "StatefulSet").find((r) => r.inputs.metadata.name === "object-store")!.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage;
+        assert.strictEqual(storeSize(dev), "5Gi");
+        assert.strictEqual(storeSize(prod), "200Gi");
+        const retention = (l: Loaded) => ofKind(l, "StatefulSet").map((r) => r.inputs.spec.persistentVolumeClaimRetentionPolicy.whenDeleted);
+        assert.deepStrictEqual(retention(dev), ["Delete", "Delete"]);
+        assert.deepStrictEqual(retention(prod), ["Retain", "Retain"]);
+        assert.deepStrictEqual(dev.protectedNames, []);
+        assert.deepStrictEqual(prod.protectedNames.sort(), ["jupyter", "lakehouse-namespaces-platform", "object-store"]);
+    });
+
+    it("exposure: LoadBalancer Services share one MetalLB address and skip the wait without a controller", async () => {
+        const dev = await loadStack("dev");
+        const prod = await loadStack("prod");
+        const lbs = (l: Loaded) => ofKind(l, "Service").filter((r) => r.inputs.spec.type === "LoadBalancer");
+        assert.deepStrictEqual(lbs(dev).map((r) => r.inputs.metadata.name).sort(), ["jupyter", "object-store", "spark-master"]);
+        for (const s of lbs(dev)) {
+            assert.strictEqual(s.inputs.metadata.annotations["metallb.io/allow-shared-ip"], "lakehouse");
+            assert.strictEqual(s.inputs.metadata.annotations["metallb.universe.tf/allow-shared-ip"], "lakehouse");
+            assert.strictEqual(s.inputs.metadata.annotations["pulumi.com/skipAwait"], "true");
+        }
+        for (const s of lbs(prod)) assert.strictEqual(s.inputs.metadata.annotations["pulumi.com/skipAwait"], undefined);
+        const ports = lbs(dev).flatMap((s) => s.inputs.spec.ports.map((p: any) => p.port));
+        assert.strictEqual(new Set(ports).size, ports.length, `shared address needs distinct ports: ${ports}`);
+        const internal = ofKind(dev, "Service").filter((r) => r.inputs.metadata.name === "spark-worker");
+        assert.strictEqual(internal[0].inputs.spec.type, "ClusterIP");
+    });
+
+    it("namespaces enforce the restricted Pod Security Standard", async () => {
+        for (const stack of STACKS) {
+            for (const ns of ofKind(await loadStack(stack), "Namespace")) {
+                assert.strictEqual(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+            }
+        }
+    });
+});
