@@ -1,0 +1,18 @@
+// `npm run footprint`: what each stack asks of the cluster, per service, computed by running the real
+// program under the same mocks as the tests (no cluster needed).
+
+import { STACKS, k8sObjects, loadStack } from "../tests/harness";
+import { footprint, renderFootprint } from "./footprintCalc";
+
+async function main(): Promise<void> {
+    const stacks = process.argv.slice(2).length > 0 ? process.argv.slice(2) : STACKS;
+    for (const stack of stacks) {
+        const loaded = await loadStack(stack);
+        console.log(renderFootprint(stack, footprint(k8sObjects(loaded).map((r) => r.inputs))));
+    }
+}
+
+main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+});

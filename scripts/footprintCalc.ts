@@ -1,0 +1,73 @@
+// Sums the CPU and memory a stack asks of the cluster, per service, from the pod templates the program
+// builds. Long-running pods count once per replica; one-shot Jobs are listed apart, since they finish.
+
+import { formatBytes, formatCpu, parseBytes, parseCpu } from "../components/lib/quantity";
+
+export interface Row {
+    service: string;
+    pods: number;
+    requestsCpu: number;
+    requestsMemory: number;
+    limitsCpu: number;
+    limitsMemory: number;
+}
+
+export function footprint(objects: any[]): { running: Row[]; jobs: Row[] } {
+    const running = new Map<string, Row>();
+    const jobs = new Map<string, Row>();
+    for (const o of objects) {
+        if (!["Deployment", "StatefulSet", "Job"].includes(o.kind)) continue;
+        const service = o.spec.template.metadata?.labels?.["app.kubernetes.io/component"] ?? o.metadata.name;
+        const replicas = o.kind === "Job" ? 1 : (o.spec.replicas ?? 1);
+        const into = o.kind === "Job" ? jobs : running;
+        const row = into.get(service) ?? { service, pods: 0, requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0 };
+        row.pods += replicas;
+        // Init containers run before the main ones, so a pod needs the larger of the two, not their sum.
+        const spec = o.spec.template.spec;
+        const sum = (list: any[], pick: (c: any) => number) => list.reduce((a, c) => a + pick(c), 0);
+        const max = (list: any[], pick: (c: any) => number) => list.reduce((a, c) => Math.max(a, pick(c)), 0);
+        const measure = (pick: (c: any) => number) => Math.max(sum(spec.containers ?? [], pick), max(spec.initContainers ?? [], pick));
+        row.requestsCpu += replicas * measure((c) => parseCpu(String(c.resources?.requests?.cpu ?? "0")) ?? 0);
+        row.requestsMemory += replicas * measure((c) => parseBytes(String(c.resources?.requests?.memory ?? "0")) ?? 0);
+        row.limitsCpu += replicas * measure((c) => parseCpu(String(c.resources?.limits?.cpu ?? "0")) ?? 0);
+        row.limitsMemory += replicas * measure((c) => parseBytes(String(c.resources?.limits?.memory ?? "0")) ?? 0);
+        into.set(service, row);
+    }
+    return { running: [...running.values()], jobs: [...jobs.values()] };
+}
+
+export function total(rows: Row[]): Row {
+    return rows.reduce(
+        (t, r) => ({
+            service: "TOTAL",
+            pods: t.pods + r.pods,
+            requestsCpu: t.requestsCpu + r.requestsCpu,
+            requestsMemory: t.requestsMemory + r.requestsMemory,
+            limitsCpu: t.limitsCpu + r.limitsCpu,
+            limitsMemory: t.limitsMemory + r.limitsMemory,
+        }),
+        { service: "TOTAL", pods: 0, requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0 },
+    );
+}
+
+export function table(headers: string[], rows: string[][]): string {
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+export function renderFootprint(stack: string, f: { running: Row[]; jobs: Row[] }): string {
+    const cells = (r: Row) => [
+        r.service,
+        String(r.pods),
+        formatCpu(r.requestsCpu),
+        formatBytes(r.requestsMemory),
+        r.limitsCpu ? formatCpu(r.limitsCpu) : "-",
+        formatBytes(r.limitsMemory),
+    ];
+    const headers = ["SERVICE", "PODS", "CPU REQ", "MEM REQ", "CPU LIM", "MEM LIM"];
+    const running = [...f.running.map(cells), cells(total(f.running))];
+    let out = `stack ${stack}: long-running pods\n${table(headers, running)}\n`;
+    if (f.jobs.length > 0) out += `\nstack ${stack}: one-shot jobs (finish after setup)\n${table(headers, f.jobs.map(cells))}\n`;
+    return out;
+}

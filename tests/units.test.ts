@@ -1,0 +1,107 @@
+import * as assert from "assert";
+import { SPARK_VERSION, catalog, sparkPackages } from "../components/catalog";
+import { sampleNotebook } from "../components/compute/sampleNotebook";
+import { sparkDefaults } from "../components/compute/spark";
+import { assignLocalPorts } from "../components/lib/endpoint";
+import { parseBytes, parseCpu, parseSparkSize } from "../components/lib/quantity";
+import { renderEndpoints } from "../scripts/endpoints";
+import { footprint, total } from "../scripts/footprintCalc";
+import { k8sObjects, loadStack } from "./harness";
+
+describe("quantities", () => {
+    it("parses CPU and memory the way Kubernetes does", () => {
+        assert.strictEqual(parseCpu("250m"), 0.25);
+        assert.strictEqual(parseCpu("2"), 2);
+        assert.strictEqual(parseCpu("1.5"), 1.5);
+        assert.strictEqual(parseCpu("1Gi"), undefined);
+        assert.strictEqual(parseBytes("512Mi"), 512 * 2 ** 20);
+        assert.strictEqual(parseBytes("1G"), 1e9);
+        assert.strictEqual(parseBytes("2gb"), undefined);
+        assert.strictEqual(parseBytes("512m"), undefined, "milli-bytes are always a typo");
+        assert.strictEqual(parseSparkSize("1g"), 2 ** 30);
+        assert.strictEqual(parseSparkSize("1Gi"), undefined);
+    });
+});
+
+describe("endpoints", () => {
+    it("gives every port-forward its own local port, moving privileged ports up", () => {
+        assert.deepStrictEqual(assignLocalPorts([9000, 9001, 8080, 9000, 80, 8080]), [9000, 9001, 8080, 9002, 8080 + 1, 8082]);
+        assert.deepStrictEqual(assignLocalPorts([443]), [8443]);
+    });
+
+    it("renders the endpoints output as a table", () => {
+        const out = renderEndpoints({
+            endpoints: { spark: { ui: { url: "http://spark-master.lakehouse.svc:8080", external: "http://172.18.255.200:8080", portForward: "kubectl pf" } } },
+        });
+        assert.match(out, /^ENDPOINT\s+IN-CLUSTER URL\s+EXTERNAL\s+PORT-FORWARD$/m);
+        assert.match(out, /^spark\.ui\s+http:\/\/spark-master\.lakehouse\.svc:8080\s+http:\/\/172\.18\.255\.200:8080\s+kubectl pf$/m);
+        assert.match(renderEndpoints({}), /no endpoints/);
+    });
+});
+
+describe("catalog", () => {
+    it("pins every image to an exact tag, with a UID and where it was confirmed", () => {
+        for (const [name, pin] of Object.entries(catalog)) {
+            assert.ok(pin.tag && pin.tag !== "latest", name);
+            assert.ok(pin.uid > 0, `${name} must run as a non-root UID`);
+            assert.ok(pin.confirmed.length > 10, `${name}: say where the tag was confirmed`);
+        }
+    });
+
+    it("the notebook and the cluster carry the same Spark release", () => {
+        assert.ok(catalog.spark.tag.startsWith(`${SPARK_VERSION}-`), catalog.spark.tag);
+        assert.strictEqual(catalog.jupyter.tag, `spark-${SPARK_VERSION}`);
+        assert.ok(sparkPackages.delta.includes("_2.13:4."), "Delta for Spark 4 / Scala 2.13");
+        assert.ok(sparkPackages.iceberg.includes("spark-runtime-4.0_2.13"), "Iceberg for Spark 4.0 / Scala 2.13");
+    });
+});
+
+describe("spark defaults", () => {
+    const base = { masterUrl: "spark://m.ns.svc:7077", s3Endpoint: "http://s3.ns.svc:9000", bucket: "lake" };
+    it("wires S3A path-style to the object store without credentials in the file", () => {
+        const conf = sparkDefaults({ ...base, tableFormat: "none" });
+        assert.strictEqual(conf["spark.hadoop.fs.s3a.endpoint"], "http://s3.ns.svc:9000");
+        assert.strictEqual(conf["spark.hadoop.fs.s3a.path.style.access"], "true");
+        assert.strictEqual(conf["spark.hadoop.fs.s3a.connection.ssl.enabled"], "false");
+        assert.strictEqual(conf["spark.sql.warehouse.dir"], "s3a://lake/warehouse");
+        assert.strictEqual(conf["spark.jars.packages"], sparkPackages.s3a);
+        assert.ok(!Object.keys(conf).some((k) => /secret|access\.key|password/i.test(k)));
+    });
+    it("adds the table format's package and catalog", () => {
+        const delta = sparkDefaults({ ...base, tableFormat: "delta" });
+        assert.strictEqual(delta["spark.jars.packages"], `${sparkPackages.s3a},${sparkPackages.delta}`);
+        assert.strictEqual(delta["spark.sql.extensions"], "io.delta.sql.DeltaSparkSessionExtension");
+        const iceberg = sparkDefaults({ ...base, tableFormat: "iceberg" });
+        assert.strictEqual(iceberg["spark.jars.packages"], `${sparkPackages.s3a},${sparkPackages.iceberg}`);
+        assert.strictEqual(iceberg["spark.sql.catalog.spark_catalog.warehouse"], "s3a://lake/warehouse");
+    });
+});
+
+describe("sample notebook", () => {
+    it("is a valid nbformat 4 notebook that writes to and reads back from the bucket", () => {
+        const nb = JSON.parse(sampleNotebook());
+        assert.strictEqual(nb.nbformat, 4);
+        const code = nb.cells.filter((c: any) => c.cell_type === "code").map((c: any) => c.source.join(""));
+        assert.ok(code.some((s: string) => s.includes(".write.") && s.includes("s3a://")));
+        assert.ok(code.some((s: string) => s.includes("spark.read") && s.includes("assert")));
+        for (const c of nb.cells) if (c.cell_type === "code") assert.deepStrictEqual(c.outputs, []);
+    });
+});
+
+describe("footprint", () => {
+    it("sums requests and limits per service, replicas included, jobs apart", async () => {
+        const f = footprint(k8sObjects(await loadStack("dev")).map((r) => r.inputs));
+        const spark = f.running.find((r) => r.service === "spark")!;
+        // master 100m/512Mi + 2 workers × 250m/1536Mi
+        assert.strictEqual(spark.pods, 3);
+        assert.strictEqual(spark.requestsCpu, 0.6);
+        assert.strictEqual(spark.requestsMemory, (512 + 2 * 1536) * 2 ** 20);
+        assert.deepStrictEqual(f.jobs.map((r) => r.service), ["objectStore"]);
+    });
+
+    it("keeps the whole dev platform laptop-sized (requests within 2 CPUs and 6Gi)", async () => {
+        const t = total(footprint(k8sObjects(await loadStack("dev")).map((r) => r.inputs)).running);
+        assert.ok(t.requestsCpu <= 2, `dev requests ${t.requestsCpu} CPUs`);
+        assert.ok(t.requestsMemory <= 6 * 2 ** 30, `dev requests ${t.requestsMemory / 2 ** 30} GiB`);
+    });
+});
