@@ -42,7 +42,8 @@ describe("endpoints", () => {
 describe("catalog", () => {
     it("pins every image to an exact tag, with a UID and where it was confirmed", () => {
         for (const [name, pin] of Object.entries(catalog)) {
-            assert.ok(pin.tag && pin.tag !== "latest", name);
+            const tag: string = pin.tag;
+            assert.ok(/^[\w][\w.-]*$/.test(tag) && tag !== "latest", name);
             assert.ok(pin.uid > 0, `${name} must run as a non-root UID`);
             assert.ok(pin.confirmed.length > 10, `${name}: say where the tag was confirmed`);
         }
