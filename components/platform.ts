@@ -59,7 +59,7 @@ export class DataPlatform extends pulumi.ComponentResource {
                     platform: cfg,
                     spark: spark.access,
                     tableFormat: s.spark.tableFormat,
-                    bucket: objectStore.access.bucket,
+                    s3: objectStore.access,
                 },
                 inPlatform,
             );

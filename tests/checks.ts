@@ -120,6 +120,44 @@ export function checkReferences(objects: Obj[]): string[] {
 
 const SERVICE_ADDRESS = /\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?:([0-9]+)\b/g;
 
+/** Every Service address a pod uses (env values, commands, args, mounted ConfigMaps) is declared as a link. */
+export function checkDeclaredLinks(objects: Obj[]): string[] {
+    const problems: string[] = [];
+    for (const o of objects.filter((x) => ["Deployment", "StatefulSet", "Job"].includes(x.kind))) {
+        const p = pods([o])[0];
+        const declared = String(o.spec.template.metadata?.annotations?.["lakehouse.io/connects-to"] ?? "")
+            .split(",")
+            .filter((x) => x);
+        for (const d of declared) {
+            const m = /^([^/]+)\/([^:]+):(.+)$/.exec(d);
+            const svc = m && find(objects, "Service", m[1], m[2]);
+            if (!m || !svc || !(svc.spec.ports ?? []).some((sp: any) => sp.name === m[3])) {
+                problems.push(`${p.where} declares ${d}, which no Service port matches`);
+            }
+        }
+        const texts: string[] = [];
+        for (const c of allContainers(p)) {
+            for (const e of c.env ?? []) if (typeof e.value === "string") texts.push(e.value);
+            texts.push(...(c.command ?? []), ...(c.args ?? []));
+        }
+        for (const v of p.spec.volumes ?? []) {
+            const cm = v.configMap && find(objects, "ConfigMap", p.namespace, v.configMap.name);
+            if (cm) texts.push(...Object.values(cm.data ?? {}).map(String));
+        }
+        for (const text of texts) {
+            for (const m of text.matchAll(SERVICE_ADDRESS)) {
+                const [, name, , ns, , port] = m;
+                const svc = find(objects, "Service", ns, name);
+                const portName = svc?.spec.ports?.find((sp: any) => sp.port === Number(port))?.name;
+                if (portName && !declared.includes(`${ns}/${name}:${portName}`)) {
+                    problems.push(`${p.where} connects to ${ns}/${name}:${portName} without declaring it in connectsTo`);
+                }
+            }
+        }
+    }
+    return [...new Set(problems)];
+}
+
 /** Every `<svc>.<ns>.svc:<port>` in env values, commands, args and ConfigMap data names a real Service port. */
 export function checkServiceAddresses(objects: Obj[]): string[] {
     const problems: string[] = [];

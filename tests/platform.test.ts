@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { checkReferences, checkSafeDefaults, checkServiceAddresses, checkServiceSelectors } from "./checks";
+import { checkDeclaredLinks, checkReferences, checkSafeDefaults, checkServiceAddresses, checkServiceSelectors } from "./checks";
 import { Loaded, STACKS, k8sObjects, loadStack, ofKind } from "./harness";
 
 const checks = {
@@ -7,6 +7,7 @@ const checks = {
     "secret, config map and volume references resolve": checkReferences,
     "service addresses in env, args and config name real Service ports": checkServiceAddresses,
     "safe defaults on every container": checkSafeDefaults,
+    "every connection a pod makes is declared as a link, and every link names a real port": checkDeclaredLinks,
 };
 
 function objects(l: Loaded) {
@@ -68,7 +69,7 @@ describe("platform objects", () => {
             {
                 what: "a mount of an undeclared volume",
                 check: checkReferences,
-                breakIt: (o) => (named(o, "Deployment", "spark-master").spec.template.spec.volumes = []),
+                breakIt: (o) => (named(o, "Deployment", "spark-worker").spec.template.spec.volumes = []),
                 expect: /mounts conf, which is neither a volume/,
             },
             {
@@ -91,6 +92,24 @@ describe("platform objects", () => {
                     cm.data["spark-defaults.conf"] = cm.data["spark-defaults.conf"].replace("object-store.lakehouse", "objectstore.lakehouse");
                 },
                 expect: /names Service lakehouse\/objectstore, which does not exist/,
+            },
+            {
+                what: "a connection made but not declared",
+                check: checkDeclaredLinks,
+                breakIt: (o) => {
+                    const t = named(o, "Deployment", "spark-worker").spec.template;
+                    t.metadata.annotations["lakehouse.io/connects-to"] = "lakehouse/spark-master:cluster";
+                },
+                expect: /spark-worker connects to lakehouse\/object-store:s3 without declaring it/,
+            },
+            {
+                what: "a declared link to a port that does not exist",
+                check: checkDeclaredLinks,
+                breakIt: (o) => {
+                    const t = named(o, "Job", "object-store-buckets").spec.template;
+                    t.metadata.annotations["lakehouse.io/connects-to"] += ",lakehouse/spark-master:admin";
+                },
+                expect: /object-store-buckets declares lakehouse\/spark-master:admin, which no Service port matches/,
             },
             {
                 what: "a container allowed to escalate privileges",

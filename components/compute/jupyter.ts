@@ -4,6 +4,7 @@ import type { JupyterConfig, PlatformConfig, SparkConfig } from "../config";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
 import { Workload, httpProbe, labelsFor } from "../lib/workload";
+import type { S3Access } from "../storage/objectStore";
 import type { SparkAccess } from "./spark";
 import { renderDefaults } from "./spark";
 import { sampleNotebook } from "./sampleNotebook";
@@ -15,7 +16,7 @@ export interface JupyterArgs {
     platform: PlatformConfig;
     spark: SparkAccess;
     tableFormat: SparkConfig["tableFormat"];
-    bucket: string;
+    s3: S3Access;
 }
 
 const HTTP_PORT = 8888;
@@ -92,7 +93,7 @@ export class Jupyter extends LakehouseComponent {
                             POD_IP: { fieldRef: { fieldPath: "status.podIP" } },
                             // The driver advertises the pod IP, which executors on the workers can reach.
                             SPARK_LOCAL_IP: "$(POD_IP)",
-                            LAKEHOUSE_BUCKET: args.bucket,
+                            LAKEHOUSE_BUCKET: args.s3.bucket,
                             LAKEHOUSE_TABLE_FORMAT: args.tableFormat,
                             ...spark.env,
                         },
@@ -108,6 +109,7 @@ export class Jupyter extends LakehouseComponent {
                     },
                 ],
                 servicePorts: [{ name: "http", port: HTTP_PORT }],
+                connectsTo: [spark.links.master, spark.links.ui, args.s3.link],
                 exposed: true,
                 platform: args.platform,
             },

@@ -4,7 +4,7 @@ import { SPARK_VERSION, catalog, imageRef, sparkPackages } from "../catalog";
 import type { PlatformConfig, SparkConfig } from "../config";
 import { EndpointSpec } from "../lib/endpoint";
 import { EnvMap } from "../lib/kx";
-import { Workload, httpProbe, labelsFor, tcpProbe } from "../lib/workload";
+import { Link, Workload, httpProbe, labelsFor, tcpProbe } from "../lib/workload";
 import type { S3Access } from "../storage/objectStore";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
 
@@ -20,6 +20,8 @@ export interface SparkAccess {
     masterUrl: string;
     /** The master's web UI inside the cluster; answers once the master is up. */
     uiUrl: string;
+    /** Links a client declares: the master's RPC port and its UI (polled while waiting for it). */
+    links: { master: Link; ui: Link };
     version: string;
     /** spark-defaults every client session should use (S3A, table format); no secrets in it. */
     defaults: Record<string, string>;
@@ -105,20 +107,9 @@ export class SparkCluster extends LakehouseComponent {
         );
         const s3Env: EnvMap = { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey };
         const podIp = { fieldRef: { fieldPath: "status.podIP" } };
-        const common = {
-            volumes: [
-                { name: "conf", configMap: { name: config.metadata.name } },
-                { name: "tmp", emptyDir: {} },
-            ],
-            // Roll the pods when the defaults change: a mounted ConfigMap would otherwise change under a running JVM.
-            podAnnotations: { "lakehouse/config-checksum": crypto.createHash("sha256").update(defaultsText).digest("hex").slice(0, 16) },
-            platform: args.platform,
-        };
-        const mounts = [
-            { name: "conf", mountPath: `${SPARK_HOME}/conf/spark-defaults.conf`, subPath: "spark-defaults.conf" },
-            // Worker scratch space, shuffle files and the Ivy cache.
-            { name: "tmp", mountPath: "/tmp" },
-        ];
+        // Scratch space, shuffle files and the Ivy cache.
+        const tmp = { name: "tmp", emptyDir: {} };
+        const tmpMount = { name: "tmp", mountPath: "/tmp" };
 
         const master = new Workload(
             masterName,
@@ -138,7 +129,8 @@ export class SparkCluster extends LakehouseComponent {
                         env: { POD_IP: podIp, SPARK_DAEMON_MEMORY: "384m", SPARK_NO_DAEMONIZE: "true" },
                         ports: { cluster: MASTER_PORT, ui: MASTER_UI_PORT },
                         resources: settings.resources,
-                        volumeMounts: mounts,
+                        // The master runs no user code, so it needs neither the session defaults nor S3.
+                        volumeMounts: [tmpMount],
                         readinessProbe: httpProbe("ui", "/"),
                         livenessProbe: tcpProbe("cluster", 20),
                     },
@@ -148,7 +140,8 @@ export class SparkCluster extends LakehouseComponent {
                     { name: "ui", port: MASTER_UI_PORT },
                 ],
                 exposed: true,
-                ...common,
+                volumes: [tmp],
+                platform: args.platform,
             },
             this.child(),
         );
@@ -179,18 +172,29 @@ export class SparkCluster extends LakehouseComponent {
                         env: { POD_IP: podIp, SPARK_DAEMON_MEMORY: "256m", SPARK_NO_DAEMONIZE: "true", ...s3Env },
                         ports: { ui: WORKER_UI_PORT },
                         resources: settings.workerResources,
-                        volumeMounts: mounts,
+                        volumeMounts: [{ name: "conf", mountPath: `${SPARK_HOME}/conf/spark-defaults.conf`, subPath: "spark-defaults.conf" }, tmpMount],
                         readinessProbe: httpProbe("ui", "/"),
                         livenessProbe: httpProbe("ui", "/", 20),
                     },
                 ],
                 servicePorts: [{ name: "ui", port: WORKER_UI_PORT }],
-                ...common,
+                connectsTo: [master.link("cluster"), s3.link],
+                volumes: [{ name: "conf", configMap: { name: config.metadata.name } }, tmp],
+                // Roll the workers when the defaults change: a mounted ConfigMap would otherwise change under a running JVM.
+                podAnnotations: { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(defaultsText).digest("hex").slice(0, 16) },
+                platform: args.platform,
             },
             this.child(),
         );
 
-        this.access = { masterUrl, uiUrl: `http://${master.address("ui")}/`, version: SPARK_VERSION, defaults, env: s3Env };
+        this.access = {
+            masterUrl,
+            uiUrl: `http://${master.address("ui")}/`,
+            links: { master: master.link("cluster"), ui: master.link("ui") },
+            version: SPARK_VERSION,
+            defaults,
+            env: s3Env,
+        };
         this.endpoints = {
             master: master.endpoint("cluster", "spark", "Spark master (spark-submit --master)"),
             ui: master.endpoint("ui", "http", "Spark master web UI"),

@@ -45,6 +45,27 @@ export interface ServicePort {
     port: number;
 }
 
+/**
+ * A client's use of one port of a server workload. Clients declare every connection they make as a Link
+ * (`connectsTo`), so the wiring is data: it is written on the pod template and is what network policy
+ * rules are generated from.
+ */
+export interface Link {
+    namespace: string;
+    /** Name of the server workload and its Service. */
+    server: string;
+    /** Name of the port (Service port and container port share it). */
+    portName: string;
+    port: number;
+}
+
+export const CONNECTS_TO_ANNOTATION = "lakehouse.io/connects-to";
+
+function linkAnnotation(links: Link[] | undefined): Record<string, string> {
+    if (!links || links.length === 0) return {};
+    return { [CONNECTS_TO_ANNOTATION]: links.map((l) => `${l.namespace}/${l.server}:${l.portName}`).join(",") };
+}
+
 export interface WorkloadArgs {
     kind: "Deployment" | "StatefulSet";
     namespace: string;
@@ -65,6 +86,8 @@ export interface WorkloadArgs {
     exposed?: boolean;
     /** Annotations on the pod template, e.g. a checksum that rolls pods when their config changes. */
     podAnnotations?: Record<string, pulumi.Input<string>>;
+    /** Every server port this workload's pods connect to. */
+    connectsTo?: Link[];
     platform: Pick<PlatformConfig, "exposure" | "storageClass" | "protectData">;
 }
 
@@ -189,7 +212,7 @@ export class Workload {
             throw new pulumi.ResourceError(`${args.name}: a volume claim needs a StatefulSet`, opts.parent);
         }
         const template = {
-            metadata: { labels, annotations: args.podAnnotations },
+            metadata: { labels, annotations: { ...args.podAnnotations, ...linkAnnotation(args.connectsTo) } },
             spec: safePodSpec(args),
         };
 
@@ -278,6 +301,11 @@ export class Workload {
         }
     }
 
+    /** The link a client declares (in its `connectsTo`) to use one of this workload's ports. */
+    link(portName: string): Link {
+        return { namespace: this.namespace, server: this.name, portName, port: this.port(portName) };
+    }
+
     /** host:port of a Service port, for clients inside the cluster. */
     address(portName: string): string {
         return `${this.host}:${this.port(portName)}`;
@@ -346,6 +374,7 @@ export function oneShotJob(
         initContainers?: InitContainer[];
         volumes?: Volume[];
         backoffLimit?: number;
+        connectsTo?: Link[];
     },
     opts: pulumi.CustomResourceOptions,
 ): k8s.batch.v1.Job {
@@ -357,7 +386,7 @@ export function oneShotJob(
             spec: {
                 backoffLimit: args.backoffLimit ?? 10,
                 template: {
-                    metadata: { labels },
+                    metadata: { labels, annotations: linkAnnotation(args.connectsTo) },
                     spec: safePodSpec({ ...args, restartPolicy: "OnFailure" }),
                 },
             },

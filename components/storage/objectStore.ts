@@ -3,7 +3,7 @@ import type { ObjectStoreConfig, PlatformConfig } from "../config";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
 import { EnvMap } from "../lib/kx";
-import { Workload, httpProbe, oneShotJob } from "../lib/workload";
+import { Link, Workload, httpProbe, oneShotJob } from "../lib/workload";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
 
 export interface ObjectStoreArgs {
@@ -18,6 +18,8 @@ export interface S3Access {
     endpoint: string;
     /** The lakehouse's own bucket (the first configured bucket). */
     bucket: string;
+    /** What a client declares in its `connectsTo` to use the S3 API. */
+    link: Link;
     accessKey: { secretKeyRef: { name: string; key: string } };
     secretKey: { secretKeyRef: { name: string; key: string } };
 }
@@ -117,6 +119,7 @@ export class ObjectStore extends LakehouseComponent {
         this.access = {
             endpoint: `http://${store.address("s3")}`,
             bucket: settings.buckets[0],
+            link: store.link("s3"),
             accessKey: this.credential.ref("accessKey"),
             secretKey: this.credential.ref("secretKey"),
         };
@@ -130,6 +133,7 @@ export class ObjectStore extends LakehouseComponent {
                 name: `${name}-buckets`,
                 partOf: "objectStore",
                 runAs: { uid: catalog.curl.uid, gid: catalog.curl.gid },
+                connectsTo: [this.access.link],
                 containers: [
                     {
                         name: "create-buckets",
