@@ -40,9 +40,14 @@ export interface MainContainer extends ContainerBase {
 export type InitContainer = ContainerBase;
 
 export interface ServicePort {
-    /** Name of the container port it targets (and of the Service port). */
+    /** Name of the Service port, and of the container port it targets unless `targetPort` says otherwise. */
     name: string;
     port: number;
+    /**
+     * The container port's name when it differs from `name`: lets an exposed Service offer a port that
+     * doesn't clash on the shared LoadBalancer address (e.g. 8082 -> a container's 8080).
+     */
+    targetPort?: string;
 }
 
 /**
@@ -54,9 +59,11 @@ export interface Link {
     namespace: string;
     /** Name of the server workload and its Service. */
     server: string;
-    /** Name of the port (Service port and container port share it). */
+    /** Name of the Service port. */
     portName: string;
     port: number;
+    /** Name of the container port behind it (what a network policy on the server's pods must open). */
+    containerPort: string;
 }
 
 export const CONNECTS_TO_ANNOTATION = "lakehouse.io/connects-to";
@@ -224,7 +231,7 @@ export class Workload {
                     spec: {
                         type: this.serviceType,
                         selector,
-                        ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+                        ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.name, protocol: "TCP" })),
                     },
                 },
                 opts,
@@ -261,7 +268,7 @@ export class Workload {
                         ports: (this.ports.length > 0 ? this.ports : firstPorts(args.containers)).map((p) => ({
                             name: p.name,
                             port: p.port,
-                            targetPort: p.name,
+                            targetPort: p.targetPort ?? p.name,
                         })),
                     },
                 },
@@ -303,7 +310,8 @@ export class Workload {
 
     /** The link a client declares (in its `connectsTo`) to use one of this workload's ports. */
     link(portName: string): Link {
-        return { namespace: this.namespace, server: this.name, portName, port: this.port(portName) };
+        const p = this.servicePort(portName);
+        return { namespace: this.namespace, server: this.name, portName, port: p.port, containerPort: p.targetPort ?? p.name };
     }
 
     /** host:port of a Service port, for clients inside the cluster. */
@@ -312,9 +320,13 @@ export class Workload {
     }
 
     port(portName: string): number {
+        return this.servicePort(portName).port;
+    }
+
+    private servicePort(portName: string): ServicePort {
         const p = this.ports.find((x) => x.name === portName);
         if (!p) throw new Error(`${this.name} has no Service port named ${portName}`);
-        return p.port;
+        return p;
     }
 
     /** An endpoint record for one Service port. */
