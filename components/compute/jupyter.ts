@@ -110,6 +110,8 @@ export class Jupyter extends LakehouseComponent {
                 ],
                 servicePorts: [{ name: "http", port: HTTP_PORT }],
                 connectsTo: [spark.links.master, spark.links.ui, args.s3.link],
+                // Executors connect back to the notebook's driver.
+                peerGroup: spark.peerGroup,
                 exposed: true,
                 platform: args.platform,
             },

@@ -20,6 +20,8 @@ export interface SparkAccess {
     masterUrl: string;
     /** The master's web UI inside the cluster; answers once the master is up. */
     uiUrl: string;
+    /** Peer group a driver joins so executors and the master may connect back to it. */
+    peerGroup: string;
     /** Links a client declares: the master's RPC port and its UI (polled while waiting for it). */
     links: { master: Link; ui: Link };
     version: string;
@@ -33,6 +35,11 @@ const MASTER_PORT = 7077;
 const MASTER_UI_PORT = 8080;
 const WORKER_UI_PORT = 8081;
 const SPARK_HOME = "/opt/spark";
+/**
+ * Spark's master, workers, executors and drivers connect to each other on ports Spark chooses at run time
+ * (executor block managers, the master calling back to workers), so they form one peer group.
+ */
+export const SPARK_PEER_GROUP = "spark";
 
 /**
  * spark-defaults.conf entries that wire every session to the object store and the table format. Pure,
@@ -140,6 +147,7 @@ export class SparkCluster extends LakehouseComponent {
                     { name: "ui", port: MASTER_UI_PORT },
                 ],
                 exposed: true,
+                peerGroup: SPARK_PEER_GROUP,
                 volumes: [tmp],
                 platform: args.platform,
             },
@@ -179,6 +187,7 @@ export class SparkCluster extends LakehouseComponent {
                 ],
                 servicePorts: [{ name: "ui", port: WORKER_UI_PORT }],
                 connectsTo: [master.link("cluster"), s3.link],
+                peerGroup: SPARK_PEER_GROUP,
                 volumes: [{ name: "conf", configMap: { name: config.metadata.name } }, tmp],
                 // Roll the workers when the defaults change: a mounted ConfigMap would otherwise change under a running JVM.
                 podAnnotations: { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(defaultsText).digest("hex").slice(0, 16) },
@@ -191,6 +200,7 @@ export class SparkCluster extends LakehouseComponent {
             masterUrl,
             uiUrl: `http://${master.address("ui")}/`,
             links: { master: master.link("cluster"), ui: master.link("ui") },
+            peerGroup: SPARK_PEER_GROUP,
             version: SPARK_VERSION,
             defaults,
             env: s3Env,

@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { defaultDenyIngress } from "../lib/network";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
 
 export interface PlatformNamespacesArgs {
@@ -31,6 +32,7 @@ export class PlatformNamespaces extends LakehouseComponent {
             },
             this.child({ protect: args.protect }),
         );
+        defaultDenyIngress(`${name}-platform-deny`, args.platform, this.child({ dependsOn: [ns] }));
         // Dependents take the name from here, so they are created after the namespace.
         this.platform = args.platform;
         this.ready = ns;

@@ -8,6 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ExposureType, PlatformConfig, Resources } from "../config";
 import { EndpointSpec } from "./endpoint";
 import { Container, EnvMap, buildPodSpec } from "./kx";
+import { Link, PEER_GROUP_LABEL, allowExternal, allowLinks, allowPeers, selectorFor } from "./network";
+
+export type { Link } from "./network";
 
 type Probe = k8s.types.input.core.v1.Probe;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -50,22 +53,8 @@ export interface ServicePort {
     targetPort?: string;
 }
 
-/**
- * A client's use of one port of a server workload. Clients declare every connection they make as a Link
- * (`connectsTo`), so the wiring is data: it is written on the pod template and is what network policy
- * rules are generated from.
- */
-export interface Link {
-    namespace: string;
-    /** Name of the server workload and its Service. */
-    server: string;
-    /** Name of the Service port. */
-    portName: string;
-    port: number;
-    /** Name of the container port behind it (what a network policy on the server's pods must open). */
-    containerPort: string;
-}
-
+// A client declares every connection it makes as a Link (`connectsTo`), so the wiring is data: it is
+// written on the pod template and network policies are generated from it.
 export const CONNECTS_TO_ANNOTATION = "lakehouse.io/connects-to";
 
 function linkAnnotation(links: Link[] | undefined): Record<string, string> {
@@ -95,6 +84,11 @@ export interface WorkloadArgs {
     podAnnotations?: Record<string, pulumi.Input<string>>;
     /** Every server port this workload's pods connect to. */
     connectsTo?: Link[];
+    /**
+     * Pods that talk to each other on ports chosen at run time (Spark's driver, master and executors)
+     * share a peer group, which may reach its members on any port.
+     */
+    peerGroup?: string;
     platform: Pick<PlatformConfig, "exposure" | "storageClass" | "protectData">;
 }
 
@@ -105,10 +99,6 @@ export function labelsFor(name: string, partOf: string): Record<string, string> 
         "app.kubernetes.io/component": partOf,
         "app.kubernetes.io/managed-by": "pulumi",
     };
-}
-
-function selectorFor(name: string): Record<string, string> {
-    return { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "lakehouse" };
 }
 
 export function containerSecurity(runAs: RunAs): k8s.types.input.core.v1.SecurityContext {
@@ -212,6 +202,7 @@ export class Workload {
         this.ports = args.servicePorts ?? [];
         this.serviceType = args.exposed ? args.platform.exposure.type : "ClusterIP";
         const labels = labelsFor(args.name, args.partOf);
+        const podLabels = args.peerGroup ? { ...labels, [PEER_GROUP_LABEL]: args.peerGroup } : labels;
         const selector = selectorFor(args.name);
         const metadata = { name: args.name, namespace: args.namespace, labels };
 
@@ -219,7 +210,7 @@ export class Workload {
             throw new pulumi.ResourceError(`${args.name}: a volume claim needs a StatefulSet`, opts.parent);
         }
         const template = {
-            metadata: { labels, annotations: { ...args.podAnnotations, ...linkAnnotation(args.connectsTo) } },
+            metadata: { labels: podLabels, annotations: { ...args.podAnnotations, ...linkAnnotation(args.connectsTo) } },
             spec: safePodSpec(args),
         };
 
@@ -237,6 +228,12 @@ export class Workload {
                 opts,
             );
         }
+
+        allowLinks(resourceName, this, args.connectsTo ?? [], opts);
+        if (this.serviceType !== "ClusterIP") {
+            allowExternal(resourceName, this, this.ports.map((p) => p.targetPort ?? p.name), opts);
+        }
+        if (args.peerGroup) allowPeers(resourceName, this, args.peerGroup, opts);
 
         if (args.kind === "Deployment") {
             this.workload = new k8s.apps.v1.Deployment(
@@ -391,6 +388,7 @@ export function oneShotJob(
     opts: pulumi.CustomResourceOptions,
 ): k8s.batch.v1.Job {
     const labels = labelsFor(args.name, args.partOf);
+    allowLinks(resourceName, args, args.connectsTo ?? [], opts);
     return new k8s.batch.v1.Job(
         resourceName,
         {

@@ -1,0 +1,158 @@
+import * as assert from "assert";
+import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, withOverrides } from "./harness";
+
+// A small evaluator of Kubernetes NetworkPolicy ingress semantics (matchLabels only, which is all the
+// program generates): a pod is isolated when any policy selects it, and then a connection is allowed when
+// some selecting policy has an ingress rule matching the source and the port.
+
+interface PodRef {
+    where: string;
+    namespace: string;
+    labels: Record<string, string>;
+    /** container port name -> number */
+    ports: Record<string, number>;
+}
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
+    Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+
+export function allowed(policies: any[], src: PodRef, dst: PodRef, portName: string): boolean {
+    const selecting = policies.filter(
+        (p) => p.metadata.namespace === dst.namespace && (p.spec.policyTypes ?? ["Ingress"]).includes("Ingress") && matches(p.spec.podSelector?.matchLabels, dst.labels),
+    );
+    if (selecting.length === 0) return true;
+    return selecting.some((p) =>
+        (p.spec.ingress ?? []).some((rule: any) => {
+            const fromOk =
+                !rule.from ||
+                rule.from.some((peer: any) => {
+                    const nsOk = peer.namespaceSelector
+                        ? matches(peer.namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": src.namespace })
+                        : src.namespace === p.metadata.namespace;
+                    const podOk = peer.podSelector ? matches(peer.podSelector.matchLabels, src.labels) : true;
+                    return nsOk && podOk;
+                });
+            const portOk = !rule.ports || rule.ports.some((rp: any) => rp.port === portName || rp.port === dst.ports[portName]);
+            return fromOk && portOk;
+        }),
+    );
+}
+
+function podsOf(l: Loaded): PodRef[] {
+    return k8sObjects(l)
+        .filter((r) => ["Deployment", "StatefulSet", "Job"].includes(r.inputs.kind))
+        .map((r) => ({
+            where: `${r.inputs.kind} ${r.inputs.metadata.name}`,
+            namespace: r.inputs.metadata.namespace,
+            labels: r.inputs.spec.template.metadata.labels,
+            ports: Object.fromEntries(r.inputs.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort]))),
+            annotations: r.inputs.spec.template.metadata.annotations ?? {},
+            name: r.inputs.metadata.name,
+        }));
+}
+
+/** The (client pod, server pod, container port) triples the wiring declares, plus exposed and peer ports. */
+function intended(l: Loaded) {
+    const pods = podsOf(l) as (PodRef & { annotations: Record<string, string>; name: string })[];
+    const services = k8sObjects(l).filter((r) => r.inputs.kind === "Service" && r.inputs.spec.clusterIP !== "None");
+    const links: { src: PodRef; dst: PodRef; port: string }[] = [];
+    for (const src of pods) {
+        for (const d of String(src.annotations["lakehouse.io/connects-to"] ?? "").split(",").filter((x) => x)) {
+            const [, ns, svcName, portName] = /^([^/]+)\/([^:]+):(.+)$/.exec(d)!;
+            const svc = services.find((s) => s.inputs.metadata.namespace === ns && s.inputs.metadata.name === svcName)!;
+            const sp = svc.inputs.spec.ports.find((p: any) => p.name === portName);
+            for (const dst of pods.filter((p) => p.namespace === ns && matches(svc.inputs.spec.selector, p.labels))) {
+                links.push({ src, dst, port: sp.targetPort });
+            }
+        }
+    }
+    const exposed = new Set<string>();
+    for (const svc of services.filter((s) => s.inputs.spec.type !== "ClusterIP")) {
+        for (const dst of pods.filter((p) => matches(svc.inputs.spec.selector, p.labels))) {
+            for (const sp of svc.inputs.spec.ports) exposed.add(`${dst.where}:${sp.targetPort}`);
+        }
+    }
+    return { pods, links, exposed };
+}
+
+function policies(l: Loaded) {
+    return k8sObjects(l).filter((r) => r.inputs.kind === "NetworkPolicy").map((r) => r.inputs);
+}
+
+/** Violations: declared links that are blocked, and any other allowed (pod, pod, port). */
+function audit(l: Loaded, pols: any[]): string[] {
+    const { pods, links, exposed } = intended(l);
+    const problems: string[] = [];
+    for (const { src, dst, port } of links) {
+        if (!allowed(pols, src, dst, port)) problems.push(`blocked: ${src.where} -> ${dst.where}:${port}`);
+    }
+    for (const src of pods) {
+        for (const dst of pods) {
+            for (const port of Object.keys(dst.ports)) {
+                if (!allowed(pols, src, dst, port)) continue;
+                const declared = links.some((x) => x.src === src && x.dst === dst && x.port === port);
+                const peers = src.labels["lakehouse.io/peer-group"] !== undefined && src.labels["lakehouse.io/peer-group"] === dst.labels["lakehouse.io/peer-group"];
+                if (!declared && !peers && !exposed.has(`${dst.where}:${port}`)) problems.push(`undeclared but allowed: ${src.where} -> ${dst.where}:${port}`);
+            }
+        }
+    }
+    return problems;
+}
+
+describe("network policies", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: every namespace denies ingress by default`, async () => {
+            const l = await loadStack(stack);
+            const namespaces = k8sObjects(l).filter((r) => r.inputs.kind === "Namespace").map((r) => r.inputs.metadata.name);
+            for (const ns of namespaces) {
+                const deny = policies(l).find((p) => p.metadata.namespace === ns && Object.keys(p.spec.podSelector).length === 0);
+                assert.ok(deny, `no default-deny policy in ${ns}`);
+                assert.deepStrictEqual(deny.spec.policyTypes, ["Ingress"]);
+                assert.strictEqual(deny.spec.ingress, undefined, "a default-deny policy has no ingress rules");
+            }
+        });
+
+        it(`${stack}: each client reaches each server port it uses, and nothing else is allowed`, async () => {
+            const l = await loadStack(stack);
+            const { links } = intended(l);
+            assert.ok(links.length >= 6, "expected the wiring to declare links");
+            assert.deepStrictEqual(audit(l, policies(l)), []);
+        });
+    }
+
+    it("exposed ports are open to outside sources; internal ones are not", async () => {
+        const l = await loadStack("dev");
+        const pods = podsOf(l);
+        const outsider: PodRef = { where: "outside", namespace: "elsewhere", labels: {}, ports: {} };
+        const jupyter = pods.find((p) => p.where === "StatefulSet jupyter")!;
+        const store = pods.find((p) => p.where === "StatefulSet object-store")!;
+        const worker = pods.find((p) => p.where === "Deployment spark-worker")!;
+        assert.ok(allowed(policies(l), outsider, jupyter, "http"));
+        assert.ok(allowed(policies(l), outsider, store, "s3"));
+        assert.ok(!allowed(policies(l), outsider, worker, "ui"));
+        assert.ok(!allowed(policies(l), outsider, jupyter, "driver"), "the driver port is for executors only");
+    });
+
+    // With nothing exposed, every connection depends on a generated allow rule.
+    const internalOnly = () => loadProgram("dev", withOverrides("dev", { "lakehouse:exposure": { type: "ClusterIP" } }));
+
+    it("with ClusterIP exposure, the declared links are still exactly what is allowed", async () => {
+        const l = await internalOnly();
+        assert.ok(!policies(l).some((p) => p.metadata.name.startsWith("allow-external")));
+        assert.deepStrictEqual(audit(l, policies(l)), []);
+    });
+
+    describe("the audit catches broken policies", () => {
+        it("a missing allow rule blocks a declared link", async () => {
+            const l = await internalOnly();
+            const pols = policies(l).filter((p) => p.metadata.name !== "allow-spark-worker-to-object-store-s3");
+            assert.ok(audit(l, pols).some((p) => /^blocked: Deployment spark-worker -> StatefulSet object-store:s3$/.test(p)), audit(l, pols).join("\n"));
+        });
+
+        it("an over-broad rule allows what nobody declared", async () => {
+            const l = await loadStack("dev");
+            const pols = [...policies(l), { metadata: { namespace: "lakehouse", name: "oops" }, spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] } }];
+            assert.ok(audit(l, pols).some((p) => p.startsWith("undeclared but allowed: Job object-store-buckets -> Deployment spark-worker")), audit(l, pols).join("\n"));
+        });
+    });
+});
