@@ -224,6 +224,29 @@ describe("platform objects", () => {
         assert.strictEqual(internal[0].inputs.spec.type, "ClusterIP");
     });
 
+    for (const stack of STACKS) {
+        it(`${stack}: multi-replica workloads have a disruption budget and spread across nodes; single ones don't`, async () => {
+            const l = await loadStack(stack);
+            const pdbs = ofKind(l, "PodDisruptionBudget").map((r) => r.inputs);
+            const workloads = [...ofKind(l, "Deployment"), ...ofKind(l, "StatefulSet")].map((r) => r.inputs);
+            const multi = workloads.filter((w) => w.spec.replicas > 1);
+            assert.ok(multi.length > 0, "expected a multi-replica workload (the Spark workers)");
+            for (const w of workloads) {
+                const pdb = pdbs.find((p) => p.metadata.name === w.metadata.name);
+                const anti = w.spec.template.spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.podAffinityTerm;
+                if (w.spec.replicas > 1) {
+                    assert.ok(pdb, `${w.metadata.name} has no PodDisruptionBudget`);
+                    assert.strictEqual(pdb.spec.maxUnavailable, 1);
+                    assert.deepStrictEqual(pdb.spec.selector.matchLabels, w.spec.selector.matchLabels);
+                    assert.strictEqual(anti?.topologyKey, "kubernetes.io/hostname");
+                    assert.deepStrictEqual(anti?.labelSelector.matchLabels, w.spec.selector.matchLabels);
+                } else {
+                    assert.strictEqual(pdb, undefined, `${w.metadata.name}: a budget on one replica would block node drains`);
+                }
+            }
+        });
+    }
+
     it("namespaces enforce the restricted Pod Security Standard", async () => {
         for (const stack of STACKS) {
             for (const ns of ofKind(await loadStack(stack), "Namespace")) {

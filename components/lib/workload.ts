@@ -137,8 +137,21 @@ function container(c: ContainerBase & Partial<MainContainer>, runAs: RunAs): Con
 }
 
 /** A pod spec with the safe defaults; shared by workloads and jobs. */
+/** Prefer replicas on different nodes: losing a node then loses one replica. Preferred, not required, so a
+ * single-node laptop cluster still schedules them all. */
+function spreadAcrossNodes(selector: Record<string, string>): k8s.types.input.core.v1.Affinity {
+    return {
+        podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } },
+            ],
+        },
+    };
+}
+
 export function safePodSpec(args: {
     runAs: RunAs;
+    affinity?: k8s.types.input.core.v1.Affinity;
     containers: (ContainerBase & Partial<MainContainer>)[];
     initContainers?: InitContainer[];
     volumes?: Volume[];
@@ -150,6 +163,7 @@ export function safePodSpec(args: {
         // No workload here talks to the Kubernetes API; a mounted token would only be something to steal.
         automountServiceAccountToken: false,
         restartPolicy: args.restartPolicy,
+        affinity: args.affinity,
         securityContext: {
             runAsNonRoot: true,
             runAsUser: args.runAs.uid,
@@ -209,10 +223,19 @@ export class Workload {
         if (args.volumeClaim && args.kind !== "StatefulSet") {
             throw new pulumi.ResourceError(`${args.name}: a volume claim needs a StatefulSet`, opts.parent);
         }
+        const multi = args.replicas > 1;
         const template = {
             metadata: { labels: podLabels, annotations: { ...args.podAnnotations, ...linkAnnotation(args.connectsTo) } },
-            spec: safePodSpec(args),
+            spec: safePodSpec({ ...args, affinity: multi ? spreadAcrossNodes(selector) : undefined }),
         };
+        if (multi) {
+            // Node drains take replicas down one at a time, so the service keeps serving.
+            new k8s.policy.v1.PodDisruptionBudget(
+                resourceName,
+                { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+                opts,
+            );
+        }
 
         if (this.ports.length > 0) {
             this.service = new k8s.core.v1.Service(
