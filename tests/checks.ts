@@ -1,6 +1,7 @@
 // The checks the mock tests run over every object of a stack. Each returns a list of violations (empty
 // when all is well), so a test can also feed it a deliberately broken object and see it fail.
 
+import { podSpecViolations } from "../policy/rules";
 import { Registered, containersOf, describe_ } from "./harness";
 
 type Obj = Registered["inputs"];
@@ -186,33 +187,13 @@ export function checkServiceAddresses(objects: Obj[]): string[] {
     return problems;
 }
 
-/** The platform's safe defaults, on every container of every pod. */
+/** The platform's safe defaults, on every container of every pod (the policy pack's own rule), plus no service links. */
 export function checkSafeDefaults(objects: Obj[]): string[] {
     const problems: string[] = [];
     for (const p of pods(objects)) {
-        const pod = p.spec.securityContext ?? {};
         if (p.spec.enableServiceLinks !== false) problems.push(`${p.where}: enableServiceLinks is not false`);
-        for (const { container: c, init } of containersOf({ owner: undefined as never, namespace: p.namespace, labels: p.labels, spec: p.spec })) {
-            const where = `${p.where} container ${c.name}`;
-            const sc = c.securityContext ?? {};
-            const nonRoot = (sc.runAsNonRoot ?? pod.runAsNonRoot) === true;
-            const uid = sc.runAsUser ?? pod.runAsUser;
-            if (!nonRoot || uid === undefined || uid === 0) problems.push(`${where}: must run as a non-root UID (runAsNonRoot and runAsUser)`);
-            if (sc.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation must be false`);
-            if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${where}: capabilities must drop ALL`);
-            if (sc.privileged) problems.push(`${where}: privileged`);
-            if ((sc.capabilities?.add ?? []).length > 0) problems.push(`${where}: adds capabilities`);
-            const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
-            if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`${where}: seccompProfile must be RuntimeDefault`);
-            const req = c.resources?.requests ?? {};
-            if (!req.cpu || !req.memory) problems.push(`${where}: needs CPU and memory requests`);
-            if (!c.resources?.limits?.memory) problems.push(`${where}: needs a memory limit`);
-            const image: string = c.image ?? "";
-            const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1];
-            if (!image.includes("@sha256:") && (!tag || tag === "latest")) problems.push(`${where}: image ${image} is not pinned to a tag`);
-            const longRunning = !init && p.where.split(" ")[0] !== "Job";
-            if (longRunning && (!c.readinessProbe || !c.livenessProbe)) problems.push(`${where}: needs readiness and liveness probes`);
-        }
+        const runsToCompletion = p.where.split(" ")[0] === "Job";
+        problems.push(...podSpecViolations(p.spec, runsToCompletion).map((v) => `${p.where} ${v}`));
     }
     return problems;
 }

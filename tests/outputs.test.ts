@@ -61,9 +61,9 @@ describe("stack outputs", () => {
             const plain = Object.entries(l.outputs).filter(([, o]) => !o.secret).flatMap(([k, o]) => strings(o.value, k));
             assert.deepStrictEqual(leaks(l, plain), []);
             const places: { path: string; text: string }[] = [];
-            for (const r of k8sObjects(l)) {
-                if (r.inputs.kind === "ConfigMap") places.push(...strings(r.inputs.data, `ConfigMap ${r.inputs.metadata.name}`));
-                places.push(...strings(r.inputs.metadata, `${r.inputs.kind} ${r.inputs.metadata?.name} metadata`));
+            // Every field of every object except the Secrets themselves: ConfigMaps, annotations, policies...
+            for (const r of k8sObjects(l).filter((x) => x.inputs.kind !== "Secret")) {
+                places.push(...strings(r.inputs, `${r.inputs.kind} ${r.inputs.metadata?.name}`));
             }
             for (const pod of podTemplates(l)) {
                 for (const { container: c } of containersOf(pod)) {
