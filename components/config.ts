@@ -80,6 +80,13 @@ export interface PlatformConfig {
     storageClass?: string;
     /** Protect data (StatefulSets holding volumes, namespaces) from deletion and keep their volumes. */
     protectData: boolean;
+    network: {
+        /**
+         * `restricted`: pods may reach DNS, the ports they declare, their peer group and the internet (not
+         * private ranges); `open`: egress is not limited (for clusters whose DNS is not kube-system/kube-dns).
+         */
+        egress: "restricted" | "open";
+    };
     services: ServicesConfig;
 }
 
@@ -168,7 +175,7 @@ const defaultContexts: Record<ClusterKind, string | undefined> = {
 };
 
 /** Every top-level key this program reads; any other `lakehouse:*` key is reported as unknown. */
-const TOP_LEVEL_KEYS = ["cluster", "kubeContext", "namespaces", "exposure", "storageClass", "protectData", "services"];
+const TOP_LEVEL_KEYS = ["cluster", "kubeContext", "namespaces", "exposure", "storageClass", "protectData", "network", "services"];
 
 /**
  * Parses raw stack config (`{"lakehouse:cluster": "kind", "lakehouse:services": "{...json...}"}`, as
@@ -210,13 +217,14 @@ export function parseConfig(raw: Record<string, string>, stack: string): Platfor
         matching(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "expected a StorageClass name (`kubectl get storageclass`)"),
     )("storageClass", values.storageClass, p);
     const protectData = values.protectData === undefined ? false : bool("protectData", values.protectData, p);
+    const network = object<PlatformConfig["network"]>({ egress: oneOf("restricted", "open") }, { egress: "restricted" })("network", values.network, p);
     const services = readServices(values.services, p);
 
     if (services) checkServices(services, p);
-    if (p.list.length > 0 || !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !services) {
+    if (p.list.length > 0 || !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !network || !services) {
         throw new ConfigError(p.list);
     }
-    return { stack, cluster, kubeContext, namespaces, exposure, storageClass, protectData, services };
+    return { stack, cluster, kubeContext, namespaces, exposure, storageClass, protectData, network, services };
 }
 
 function decode(key: string, text: string, p: Problems): unknown {

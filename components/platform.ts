@@ -25,7 +25,7 @@ export class DataPlatform extends pulumi.ComponentResource {
 
         const namespaces = new PlatformNamespaces(
             `${name}-namespaces`,
-            { platform: cfg.namespaces.platform, protect: cfg.protectData },
+            { platform: cfg.namespaces.platform, egress: cfg.network.egress, protect: cfg.protectData },
             base,
         );
         const inPlatform = { ...base, dependsOn: [namespaces.ready] };

@@ -16,26 +16,34 @@ interface PodRef {
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
     Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 
-export function allowed(policies: any[], src: PodRef, dst: PodRef, portName: string): boolean {
+function peerMatches(peer: any, policyNs: string, pod: PodRef): boolean {
+    if (peer.ipBlock) return false; // our pods live in private ranges, which no generated ipBlock admits
+    const nsOk = peer.namespaceSelector
+        ? matches(peer.namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": pod.namespace })
+        : pod.namespace === policyNs;
+    return nsOk && (peer.podSelector ? matches(peer.podSelector.matchLabels, pod.labels) : true);
+}
+
+function side(policies: any[], type: "Ingress" | "Egress", self: PodRef, other: PodRef | undefined, dst: PodRef, portName: string): boolean {
     const selecting = policies.filter(
-        (p) => p.metadata.namespace === dst.namespace && (p.spec.policyTypes ?? ["Ingress"]).includes("Ingress") && matches(p.spec.podSelector?.matchLabels, dst.labels),
+        (p) => p.metadata.namespace === self.namespace && (p.spec.policyTypes ?? ["Ingress"]).includes(type) && matches(p.spec.podSelector?.matchLabels, self.labels),
     );
     if (selecting.length === 0) return true;
     return selecting.some((p) =>
-        (p.spec.ingress ?? []).some((rule: any) => {
-            const fromOk =
-                !rule.from ||
-                rule.from.some((peer: any) => {
-                    const nsOk = peer.namespaceSelector
-                        ? matches(peer.namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": src.namespace })
-                        : src.namespace === p.metadata.namespace;
-                    const podOk = peer.podSelector ? matches(peer.podSelector.matchLabels, src.labels) : true;
-                    return nsOk && podOk;
-                });
+        (p.spec[type === "Ingress" ? "ingress" : "egress"] ?? []).some((rule: any) => {
+            const peers = rule[type === "Ingress" ? "from" : "to"];
+            const peerOk = !peers || (other !== undefined && peers.some((peer: any) => peerMatches(peer, p.metadata.namespace, other)));
             const portOk = !rule.ports || rule.ports.some((rp: any) => rp.port === portName || rp.port === dst.ports[portName]);
-            return fromOk && portOk;
+            return peerOk && portOk;
         }),
     );
+}
+
+/** Whether `src` may open a connection to `dst`'s named container port: the source's egress and the destination's ingress must both allow it. */
+export function allowed(policies: any[], src: PodRef, dst: PodRef, portName: string): boolean {
+    const outsider = src.namespace === "elsewhere";
+    const egressOk = outsider || side(policies, "Egress", src, dst, dst, portName);
+    return egressOk && side(policies, "Ingress", dst, outsider ? undefined : src, dst, portName);
 }
 
 function podsOf(l: Loaded): PodRef[] {
@@ -101,14 +109,24 @@ function audit(l: Loaded, pols: any[]): string[] {
 
 describe("network policies", () => {
     for (const stack of STACKS) {
-        it(`${stack}: every namespace denies ingress by default`, async () => {
+        it(`${stack}: every namespace denies ingress and egress by default, then allows DNS and the internet`, async () => {
             const l = await loadStack(stack);
             const namespaces = k8sObjects(l).filter((r) => r.inputs.kind === "Namespace").map((r) => r.inputs.metadata.name);
+            assert.ok(namespaces.length > 0);
             for (const ns of namespaces) {
-                const deny = policies(l).find((p) => p.metadata.namespace === ns && Object.keys(p.spec.podSelector).length === 0);
+                const inNs = policies(l).filter((p) => p.metadata.namespace === ns && Object.keys(p.spec.podSelector).length === 0);
+                const deny = inNs.find((p) => p.metadata.name === "default-deny");
                 assert.ok(deny, `no default-deny policy in ${ns}`);
-                assert.deepStrictEqual(deny.spec.policyTypes, ["Ingress"]);
-                assert.strictEqual(deny.spec.ingress, undefined, "a default-deny policy has no ingress rules");
+                assert.deepStrictEqual(deny.spec.policyTypes, ["Ingress", "Egress"]);
+                assert.strictEqual(deny.spec.ingress, undefined, "a default-deny policy has no rules");
+                assert.strictEqual(deny.spec.egress, undefined, "a default-deny policy has no rules");
+                const dns = inNs.find((p) => p.metadata.name === "allow-dns-egress");
+                assert.deepStrictEqual(dns?.spec.egress[0].to[0].podSelector.matchLabels, { "k8s-app": "kube-dns" });
+                assert.deepStrictEqual(dns?.spec.egress[0].ports.map((p: any) => `${p.port}/${p.protocol}`), ["53/UDP", "53/TCP"]);
+                const internet = inNs.find((p) => p.metadata.name === "allow-internet-egress");
+                const block = internet?.spec.egress[0].to[0].ipBlock;
+                assert.strictEqual(block?.cidr, "0.0.0.0/0");
+                for (const range of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]) assert.ok(block.except.includes(range), range);
             }
         });
 
@@ -119,6 +137,13 @@ describe("network policies", () => {
             assert.deepStrictEqual(audit(l, policies(l)), []);
         });
     }
+
+    it("with network.egress open, only ingress is denied by default", async () => {
+        const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:network": { egress: "open" } }));
+        const ns = policies(l).filter((p) => Object.keys(p.spec.podSelector).length === 0);
+        assert.deepStrictEqual(ns.map((p) => [p.metadata.name, p.spec.policyTypes]), [["default-deny", ["Ingress"]]]);
+        assert.deepStrictEqual(audit(l, policies(l)), []);
+    });
 
     it("exposed ports are open to outside sources; internal ones are not", async () => {
         const l = await loadStack("dev");
@@ -149,9 +174,18 @@ describe("network policies", () => {
             assert.ok(audit(l, pols).some((p) => /^blocked: Deployment spark-worker -> StatefulSet object-store:s3$/.test(p)), audit(l, pols).join("\n"));
         });
 
+        it("a missing egress rule blocks a declared link from the client's side", async () => {
+            const l = await internalOnly();
+            const pols = policies(l).filter((p) => p.metadata.name !== "allow-object-store-buckets-egress");
+            assert.ok(audit(l, pols).some((p) => p === "blocked: Job object-store-buckets -> StatefulSet object-store:s3"), audit(l, pols).join("\n"));
+        });
+
         it("an over-broad rule allows what nobody declared", async () => {
             const l = await loadStack("dev");
-            const pols = [...policies(l), { metadata: { namespace: "lakehouse", name: "oops" }, spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] } }];
+            const pols = [
+                ...policies(l),
+                { metadata: { namespace: "lakehouse", name: "oops" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}], egress: [{}] } },
+            ];
             assert.ok(audit(l, pols).some((p) => p.startsWith("undeclared but allowed: Job object-store-buckets -> Deployment spark-worker")), audit(l, pols).join("\n"));
         });
     });

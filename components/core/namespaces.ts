@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
-import { defaultDenyIngress } from "../lib/network";
+import { namespacePolicies } from "../lib/network";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
 
 export interface PlatformNamespacesArgs {
     platform: string;
+    /** Egress policy of the namespace (see `network.egress` in config). */
+    egress: "restricted" | "open";
     /** Keep the namespace (and so every volume in it) from being deleted by `pulumi destroy`. */
     protect: boolean;
 }
@@ -32,7 +34,7 @@ export class PlatformNamespaces extends LakehouseComponent {
             },
             this.child({ protect: args.protect }),
         );
-        defaultDenyIngress(`${name}-platform-deny`, args.platform, this.child({ dependsOn: [ns] }));
+        namespacePolicies(`${name}-platform`, args.platform, args.egress, this.child({ dependsOn: [ns] }));
         // Dependents take the name from here, so they are created after the namespace.
         this.platform = args.platform;
         this.ready = ns;

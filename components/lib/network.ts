@@ -1,5 +1,6 @@
-// NetworkPolicies generated from the wiring. Every namespace we create denies all ingress; each client's
-// declared links (`connectsTo`) open exactly the server port they use, for exactly that client's pods;
+// NetworkPolicies generated from the wiring. Every namespace we create denies all ingress (and egress);
+// each client's declared links (`connectsTo`) open exactly the server port they use, for exactly that
+// client's pods, on both ends;
 // exposed Services open their ports to everyone (that is what exposing means); a peer group (Spark's
 // driver, master, workers and executors, which talk on ports Spark picks at run time) opens its members
 // to each other. Nothing here is written by hand per service: adding a service with its links is enough.
@@ -22,38 +23,104 @@ export interface Link {
     /** Name of the Service port. */
     portName: string;
     port: number;
-    /** Name of the container port behind it (what a network policy on the server's pods must open). */
+    /** Name of the container port behind it (what the server's ingress policy opens). */
     containerPort: string;
+    /** Its number (what the client's egress policy opens: named ports in egress rules are not portable). */
+    containerPortNumber: number;
 }
 
 const policyLabels = { "app.kubernetes.io/part-of": "lakehouse", "app.kubernetes.io/managed-by": "pulumi" };
 
-/** Denies all ingress to every pod of a namespace unless another policy allows it. */
-export function defaultDenyIngress(resourceName: string, namespace: string, opts: pulumi.CustomResourceOptions): k8s.networking.v1.NetworkPolicy {
-    return new k8s.networking.v1.NetworkPolicy(
-        resourceName,
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
+
+/**
+ * The namespace-wide policies: deny all ingress (and, with restricted egress, all egress) unless another
+ * policy allows it; with restricted egress, allow DNS lookups and connections to the internet (package
+ * downloads: Spark's Ivy, pip) but not to private ranges, where the cluster's own pods and nodes live.
+ */
+export function namespacePolicies(resourceName: string, namespace: string, egress: "restricted" | "open", opts: pulumi.CustomResourceOptions): void {
+    const restricted = egress === "restricted";
+    new k8s.networking.v1.NetworkPolicy(
+        `${resourceName}-default-deny`,
         {
-            metadata: { name: "default-deny-ingress", namespace, labels: policyLabels },
-            spec: { podSelector: {}, policyTypes: ["Ingress"] },
+            metadata: { name: "default-deny", namespace, labels: policyLabels },
+            spec: { podSelector: {}, policyTypes: restricted ? ["Ingress", "Egress"] : ["Ingress"] },
+        },
+        opts,
+    );
+    if (!restricted) return;
+    new k8s.networking.v1.NetworkPolicy(
+        `${resourceName}-dns`,
+        {
+            metadata: { name: "allow-dns-egress", namespace, labels: policyLabels },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                            },
+                        ],
+                        ports: [
+                            { port: 53, protocol: "UDP" },
+                            { port: 53, protocol: "TCP" },
+                        ],
+                    },
+                ],
+            },
+        },
+        opts,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+        `${resourceName}-internet`,
+        {
+            metadata: { name: "allow-internet-egress", namespace, labels: policyLabels },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }] }],
+            },
         },
         opts,
     );
 }
 
-/** Opens each linked server port to this client's pods, and nothing more. */
+function peerIn(fromNamespace: string, name: string, inNamespace: string): k8s.types.input.networking.v1.NetworkPolicyPeer {
+    return {
+        podSelector: { matchLabels: selectorFor(name) },
+        ...(fromNamespace !== inNamespace ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": inNamespace } } } : {}),
+    };
+}
+
+/** Opens each linked server port to this client's pods, both ways (server ingress, client egress), and nothing more. */
 export function allowLinks(
     resourceName: string,
     client: { namespace: string; name: string },
     links: Link[],
     opts: pulumi.CustomResourceOptions,
 ): void {
+    if (links.length > 0) {
+        new k8s.networking.v1.NetworkPolicy(
+            `${resourceName}-egress`,
+            {
+                metadata: { name: `allow-${client.name}-egress`, namespace: client.namespace, labels: policyLabels },
+                spec: {
+                    podSelector: { matchLabels: selectorFor(client.name) },
+                    policyTypes: ["Egress"],
+                    egress: links.map((l) => ({
+                        to: [peerIn(client.namespace, l.server, l.namespace)],
+                        ports: [{ port: l.containerPortNumber, protocol: "TCP" }],
+                    })),
+                },
+            },
+            opts,
+        );
+    }
     for (const link of links) {
-        const peer: k8s.types.input.networking.v1.NetworkPolicyPeer = {
-            podSelector: { matchLabels: selectorFor(client.name) },
-            ...(client.namespace !== link.namespace
-                ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": client.namespace } } }
-                : {}),
-        };
+        const peer = peerIn(link.namespace, client.name, client.namespace);
         new k8s.networking.v1.NetworkPolicy(
             `${resourceName}-to-${link.server}-${link.portName}`,
             {
@@ -90,7 +157,7 @@ export function allowExternal(
     );
 }
 
-/** Opens a workload's pods to every pod of its peer group, on any port. */
+/** Opens a workload's pods to and from every pod of its peer group, on any port. */
 export function allowPeers(
     resourceName: string,
     server: { namespace: string; name: string },

@@ -208,12 +208,14 @@ export class Workload {
     /** Cluster-internal DNS name of the Service. */
     readonly host: string;
     private readonly ports: ServicePort[];
+    private readonly containerPorts: Record<string, number>;
 
     constructor(resourceName: string, args: WorkloadArgs, opts: pulumi.CustomResourceOptions) {
         this.name = args.name;
         this.namespace = args.namespace;
         this.host = `${args.name}.${args.namespace}.svc`;
         this.ports = args.servicePorts ?? [];
+        this.containerPorts = Object.assign({}, ...args.containers.map((c) => c.ports));
         this.serviceType = args.exposed ? args.platform.exposure.type : "ClusterIP";
         const labels = labelsFor(args.name, args.partOf);
         const podLabels = args.peerGroup ? { ...labels, [PEER_GROUP_LABEL]: args.peerGroup } : labels;
@@ -331,7 +333,9 @@ export class Workload {
     /** The link a client declares (in its `connectsTo`) to use one of this workload's ports. */
     link(portName: string): Link {
         const p = this.servicePort(portName);
-        return { namespace: this.namespace, server: this.name, portName, port: p.port, containerPort: p.targetPort ?? p.name };
+        const containerPort = p.targetPort ?? p.name;
+        const containerPortNumber = this.containerPorts[containerPort];
+        return { namespace: this.namespace, server: this.name, portName, port: p.port, containerPort, containerPortNumber };
     }
 
     /** host:port of a Service port, for clients inside the cluster. */
