@@ -80,6 +80,16 @@ export interface PlatformConfig {
     storageClass?: string;
     /** Protect data (StatefulSets holding volumes, namespaces) from deletion and keep their volumes. */
     protectData: boolean;
+    /** Host-based access to the web UIs through an Ingress controller the cluster already runs. */
+    ingress: {
+        enabled: boolean;
+        /** IngressClass; unset means the cluster's default class. */
+        className?: string;
+        /** UIs are published as `<service>.<baseDomain>`; `*.localhost` resolves to 127.0.0.1 on most systems. */
+        baseDomain: string;
+        /** A TLS Secret (in the platform namespace) covering `*.<baseDomain>`; unset means plain HTTP. */
+        tlsSecretName?: string;
+    };
     network: {
         /**
          * `restricted`: pods may reach DNS, the ports they declare, their peer group and the internet (not
@@ -175,7 +185,9 @@ const defaultContexts: Record<ClusterKind, string | undefined> = {
 };
 
 /** Every top-level key this program reads; any other `lakehouse:*` key is reported as unknown. */
-const TOP_LEVEL_KEYS = ["cluster", "kubeContext", "namespaces", "exposure", "storageClass", "protectData", "network", "services"];
+const TOP_LEVEL_KEYS = ["cluster", "kubeContext", "namespaces", "exposure", "storageClass", "protectData", "ingress", "network", "services"];
+
+const DNS_NAME = /^(?=.{1,240}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 
 /**
  * Parses raw stack config (`{"lakehouse:cluster": "kind", "lakehouse:services": "{...json...}"}`, as
@@ -217,14 +229,23 @@ export function parseConfig(raw: Record<string, string>, stack: string): Platfor
         matching(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "expected a StorageClass name (`kubectl get storageclass`)"),
     )("storageClass", values.storageClass, p);
     const protectData = values.protectData === undefined ? false : bool("protectData", values.protectData, p);
+    const ingress = object<PlatformConfig["ingress"]>(
+        {
+            enabled: bool,
+            className: optional(dnsLabel),
+            baseDomain: matching(DNS_NAME, "expected a DNS domain of at least two labels, such as lakehouse.localhost or data.example.com"),
+            tlsSecretName: optional(dnsLabel),
+        },
+        { enabled: false, baseDomain: "lakehouse.localhost" },
+    )("ingress", values.ingress, p);
     const network = object<PlatformConfig["network"]>({ egress: oneOf("restricted", "open") }, { egress: "restricted" })("network", values.network, p);
     const services = readServices(values.services, p);
 
     if (services) checkServices(services, p);
-    if (p.list.length > 0 || !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !network || !services) {
+    if (p.list.length > 0 || !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !ingress || !network || !services) {
         throw new ConfigError(p.list);
     }
-    return { stack, cluster, kubeContext, namespaces, exposure, storageClass, protectData, network, services };
+    return { stack, cluster, kubeContext, namespaces, exposure, storageClass, protectData, ingress, network, services };
 }
 
 function decode(key: string, text: string, p: Problems): unknown {

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { UiIngress, ingressUrl } from "./access/ingress";
 import { Jupyter } from "./compute/jupyter";
 import { SparkCluster } from "./compute/spark";
 import type { PlatformConfig, ServiceName } from "./config";
@@ -68,7 +69,10 @@ export class DataPlatform extends pulumi.ComponentResource {
         }
 
         checkSharedAddress(endpoints, cfg);
-        this.endpoints = endpointRecords(endpoints, cfg.kubeContext);
+        if (cfg.ingress.enabled) {
+            new UiIngress("ui-ingress", { settings: cfg.ingress, endpoints: Object.values(endpoints).flatMap((e) => Object.values(e)) }, inPlatform);
+        }
+        this.endpoints = endpointRecords(endpoints, cfg.kubeContext, (e) => ingressUrl(cfg.ingress, e));
         this.credentials = pulumi.secret(pulumi.all(credentials));
         this.namespaces = { platform: ns };
         this.enabledServices = (Object.keys(s) as ServiceName[]).filter((k) => s[k].enabled);

@@ -111,6 +111,18 @@ export function checkReferences(objects: Obj[]): string[] {
             }
         }
     }
+    for (const ing of objects.filter((o) => o.kind === "Ingress")) {
+        for (const rule of ing.spec.rules ?? []) {
+            for (const path of rule.http?.paths ?? []) {
+                const b = path.backend.service;
+                const svc = find(objects, "Service", ing.metadata.namespace, b.name);
+                if (!svc) problems.push(`Ingress ${ing.metadata.name}: backend Service ${b.name} does not exist`);
+                else if (!(svc.spec.ports ?? []).some((p: any) => p.port === b.port.number || p.name === b.port.name)) {
+                    problems.push(`Ingress ${ing.metadata.name}: Service ${b.name} has no port ${b.port.number ?? b.port.name}`);
+                }
+            }
+        }
+    }
     for (const ss of objects.filter((o) => o.kind === "StatefulSet")) {
         const svc = find(objects, "Service", ss.metadata.namespace, ss.spec.serviceName);
         if (!svc) problems.push(`${describe_({ inputs: ss } as Registered)}: serviceName ${ss.spec.serviceName} names no Service`);

@@ -39,6 +39,13 @@ describe("platform objects", () => {
         }
     }
 
+    for (const stack of STACKS) {
+        it(`${stack}: no two Kubernetes objects share a kind, namespace and name`, async () => {
+            const keys = objects(await loadStack(stack)).map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`);
+            assert.deepStrictEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
+        });
+    }
+
     // Each check must catch the fault it exists for: break a copy of the dev objects and look.
     describe("the checks catch what they check", () => {
         const broken: { what: string; check: (o: any[]) => string[]; breakIt: (objs: any[]) => void; expect: RegExp }[] = [

@@ -119,7 +119,7 @@ export class Jupyter extends LakehouseComponent {
         );
 
         this.endpoints = {
-            ui: notebook.endpoint("http", "http", "Jupyter (token: credentials.jupyter.token)", "/lab"),
+            ui: notebook.endpoint("http", "http", "Jupyter (token: credentials.jupyter.token)", "/lab", "jupyter"),
         };
         this.registerOutputs({});
     }

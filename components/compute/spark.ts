@@ -207,7 +207,7 @@ export class SparkCluster extends LakehouseComponent {
         };
         this.endpoints = {
             master: master.endpoint("cluster", "spark", "Spark master (spark-submit --master)"),
-            ui: master.endpoint("ui", "http", "Spark master web UI"),
+            ui: master.endpoint("ui", "http", "Spark master web UI", "", "spark"),
             workerUi: worker.endpoint("ui", "http", "Spark worker web UI (one of the workers)"),
         };
         this.registerOutputs({ masterUrl });

@@ -15,6 +15,12 @@ export interface EndpointSpec {
     exposure: ExposureType;
     /** Address from outside the cluster: the LoadBalancer IP or a node port; undefined for ClusterIP. */
     external: pulumi.Output<string | undefined>;
+    /** For a web UI: its host label under the Ingress base domain (`<label>.<baseDomain>`). */
+    ingressHost?: string;
+    /** Path the UI starts at, e.g. "/lab". */
+    path: string;
+    /** The container port behind the Service port, which an Ingress controller must be allowed to reach. */
+    containerPort: string;
 }
 
 /** The record in the `endpoints` stack output. */
@@ -24,6 +30,8 @@ export interface Endpoint {
     external: pulumi.Output<string | undefined>;
     portForward: string;
     localUrl: string;
+    /** The UI's URL through the Ingress, when Ingress is on. */
+    ingressUrl?: string;
 }
 
 /**
@@ -45,6 +53,7 @@ export function assignLocalPorts(ports: number[]): number[] {
 export function endpointRecords(
     specs: Record<string, Record<string, EndpointSpec>>,
     kubeContext: string,
+    ingressUrl: (e: EndpointSpec) => string | undefined = () => undefined,
 ): Record<string, Record<string, Endpoint>> {
     const flat = Object.entries(specs).flatMap(([svc, eps]) => Object.entries(eps).map(([name, e]) => ({ svc, name, e })));
     const locals = assignLocalPorts(flat.map((x) => x.e.port));
@@ -57,6 +66,7 @@ export function endpointRecords(
             external: e.external,
             portForward: `kubectl --context ${kubeContext} -n ${e.namespace} port-forward svc/${e.serviceName} ${local}:${e.port}`,
             localUrl: e.url.replace(`${e.serviceName}.${e.namespace}.svc:${e.port}`, `localhost:${local}`),
+            ...(ingressUrl(e) ? { ingressUrl: ingressUrl(e) } : {}),
         };
     });
     return out;

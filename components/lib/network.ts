@@ -142,11 +142,12 @@ export function allowExternal(
     server: { namespace: string; name: string },
     containerPorts: string[],
     opts: pulumi.CustomResourceOptions,
+    policyName = `allow-external-to-${server.name}`,
 ): void {
     new k8s.networking.v1.NetworkPolicy(
         `${resourceName}-external`,
         {
-            metadata: { name: `allow-external-to-${server.name}`, namespace: server.namespace, labels: policyLabels },
+            metadata: { name: policyName, namespace: server.namespace, labels: policyLabels },
             spec: {
                 podSelector: { matchLabels: selectorFor(server.name) },
                 policyTypes: ["Ingress"],

@@ -353,18 +353,24 @@ export class Workload {
         return p;
     }
 
-    /** An endpoint record for one Service port. */
-    endpoint(portName: string, scheme: string, description: string, path = ""): EndpointSpec {
-        const port = this.port(portName);
+    /**
+     * An endpoint record for one Service port. A web UI names its `ingressHost` label, under which it is
+     * published when Ingress is on.
+     */
+    endpoint(portName: string, scheme: string, description: string, path = "", ingressHost?: string): EndpointSpec {
+        const p = this.servicePort(portName);
         const svc = this.service!;
         return {
             description,
             namespace: this.namespace,
             serviceName: this.name,
-            port,
-            url: `${scheme}://${this.host}:${port}${path}`,
+            port: p.port,
+            url: `${scheme}://${this.host}:${p.port}${path}`,
             exposure: this.serviceType,
             external: externalAddress(svc, this.serviceType, portName, scheme, path),
+            ingressHost,
+            path,
+            containerPort: p.targetPort ?? p.name,
         };
     }
 }

@@ -155,7 +155,7 @@ export class ObjectStore extends LakehouseComponent {
 
         this.endpoints = {
             s3: store.endpoint("s3", "http", "S3 API (path-style); credentials: credentials.objectStore"),
-            console: store.endpoint("console", "http", `${settings.engine} web console`),
+            console: store.endpoint("console", "http", `${settings.engine} web console`, "", "objectstore"),
         };
         this.registerOutputs({ endpoint: this.access.endpoint, bucket: this.access.bucket });
     }
