@@ -44,6 +44,13 @@ export const catalog = {
         gid: 100,
         confirmed: "shared/FACTS.md: quay.io/jupyter/pyspark-notebook:spark-4.0.1 exists; jovyan is 1000:100",
     },
+    prometheus: {
+        image: "prom/prometheus",
+        tag: "v3.9.1",
+        uid: 65534,
+        gid: 65534,
+        confirmed: "prometheus/prometheus release v3.9.1 (Jan 2026 guides pin it); image USER nobody (65534)",
+    },
     curl: {
         image: "curlimages/curl",
         tag: "8.17.0",
@@ -61,12 +68,23 @@ export const SPARK_VERSION = "4.0.1";
 /** Hadoop bundled with Spark 4.0.x; hadoop-aws must be the same release. */
 export const HADOOP_VERSION = "3.4.1";
 
-/** Maven coordinates Spark pulls at session start for S3A and the table formats. */
+/** AWS SDK v2 bundle that hadoop-aws 3.4.1 is built against (hadoop-project 3.4.1 pom). */
+export const AWS_SDK_BUNDLE_VERSION = "2.24.6";
+
+/**
+ * Maven coordinates Spark pulls at session start for S3A and the table formats; each checked on Maven
+ * Central (Nov 2026): delta-spark 4.0.1 is built against Spark 4.0.1, iceberg 1.10.2 ships a 4.0 runtime.
+ */
 export const sparkPackages = {
     s3a: `org.apache.hadoop:hadoop-aws:${HADOOP_VERSION}`,
-    delta: "io.delta:delta-spark_2.13:4.0.0",
-    iceberg: "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0",
+    delta: "io.delta:delta-spark_2.13:4.0.1",
+    iceberg: "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.2",
 } as const;
+
+/** Maven Central path of a jar, for daemons (the History Server) that can't use spark.jars.packages. */
+export function mavenJarUrl(group: string, artifact: string, version: string): string {
+    return `https://repo1.maven.org/maven2/${group.replace(/\./g, "/")}/${artifact}/${version}/${artifact}-${version}.jar`;
+}
 
 export function imageRef(pin: Pick<ImagePin, "image" | "tag">): string {
     return `${pin.image}:${pin.tag}`;

@@ -54,10 +54,23 @@ export interface JupyterConfig extends ServiceBase {
     volumeSize: string;
 }
 
+export interface SparkHistoryConfig extends ServiceBase {
+    /** Prefix in the lakehouse bucket where applications write event logs and the server reads them. */
+    logPrefix: string;
+}
+
+export interface PrometheusConfig extends ServiceBase {
+    /** How long samples are kept, e.g. "7d", "15d", "12h". */
+    retention: string;
+    volumeSize: string;
+}
+
 export interface ServicesConfig {
     objectStore: ObjectStoreConfig;
     spark: SparkConfig;
     jupyter: JupyterConfig;
+    sparkHistory: SparkHistoryConfig;
+    prometheus: PrometheusConfig;
 }
 
 export type ServiceName = keyof ServicesConfig;
@@ -104,6 +117,7 @@ export interface PlatformConfig {
 export const serviceDependencies: { [S in ServiceName]?: { needs: ServiceName; why: string }[] } = {
     spark: [{ needs: "objectStore", why: "Spark's S3A filesystem stores the lakehouse tables in the object store" }],
     jupyter: [{ needs: "spark", why: "notebooks run their Spark sessions on the Spark cluster" }],
+    sparkHistory: [{ needs: "spark", why: "it shows what the Spark applications logged" }],
 };
 
 const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -153,6 +167,17 @@ export const serviceDefaults: ServicesConfig = {
         volumeSize: "2Gi",
         resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
     },
+    sparkHistory: {
+        enabled: true,
+        logPrefix: "spark-events",
+        resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
+    prometheus: {
+        enabled: true,
+        retention: "3d",
+        volumeSize: "2Gi",
+        resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
 };
 
 const servicesShape: Shape<ServicesConfig> = {
@@ -176,6 +201,14 @@ const servicesShape: Shape<ServicesConfig> = {
         serviceDefaults.spark,
     ),
     jupyter: service<JupyterConfig>({ replicas: wholeNumber(0), volumeSize }, serviceDefaults.jupyter),
+    sparkHistory: service<SparkHistoryConfig>(
+        { logPrefix: matching(/^[a-z0-9][a-z0-9._-]{0,62}$/, "expected an object-store prefix such as spark-events") },
+        serviceDefaults.sparkHistory,
+    ),
+    prometheus: service<PrometheusConfig>(
+        { retention: matching(/^[1-9][0-9]*[hdwy]$/, 'expected a duration such as "12h", "7d" or "2w"'), volumeSize },
+        serviceDefaults.prometheus,
+    ),
 };
 
 const defaultContexts: Record<ClusterKind, string | undefined> = {

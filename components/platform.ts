@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { UiIngress, ingressUrl } from "./access/ingress";
 import { Jupyter } from "./compute/jupyter";
 import { SparkCluster } from "./compute/spark";
+import { SparkHistory } from "./compute/sparkHistory";
+import { Prometheus } from "./observability/prometheus";
+import { MetricsTarget } from "./lib/metrics";
 import type { PlatformConfig, ServiceName } from "./config";
 import { PlatformNamespaces } from "./core/namespaces";
 import { Endpoint, EndpointSpec, endpointRecords } from "./lib/endpoint";
@@ -36,8 +39,13 @@ export class DataPlatform extends pulumi.ComponentResource {
         const endpoints: Record<string, Record<string, EndpointSpec>> = {};
         const credentials: Record<string, pulumi.Output<Record<string, string>>> = {};
 
+        const history = s.sparkHistory.enabled ? s.sparkHistory : undefined;
         const objectStore = s.objectStore.enabled
-            ? new ObjectStore("object-store", { namespace: ns, settings: s.objectStore, platform: cfg }, inPlatform)
+            ? new ObjectStore(
+                  "object-store",
+                  { namespace: ns, settings: s.objectStore, platform: cfg, folders: history ? [history.logPrefix] : [] },
+                  inPlatform,
+              )
             : undefined;
         if (objectStore) {
             endpoints.objectStore = objectStore.endpoints;
@@ -45,11 +53,24 @@ export class DataPlatform extends pulumi.ComponentResource {
         }
 
         // Config validation guarantees each dependency below is enabled when its dependent is.
+        const eventLogDir = history && objectStore ? `s3a://${objectStore.access.bucket}/${history.logPrefix}` : undefined;
         const spark =
             s.spark.enabled && objectStore
-                ? new SparkCluster("spark", { namespace: ns, settings: s.spark, platform: cfg, s3: objectStore.access }, inPlatform)
+                ? new SparkCluster("spark", { namespace: ns, settings: s.spark, platform: cfg, s3: objectStore.access, eventLogDir }, inPlatform)
                 : undefined;
-        if (spark) endpoints.spark = spark.endpoints;
+        const metrics: MetricsTarget[] = [];
+        if (spark) {
+            endpoints.spark = spark.endpoints;
+            metrics.push(...spark.metrics);
+        }
+        if (history && eventLogDir && spark && objectStore) {
+            const server = new SparkHistory(
+                "spark-history",
+                { namespace: ns, settings: history, platform: cfg, spark: spark.access, s3: objectStore.access, logDir: eventLogDir },
+                inPlatform,
+            );
+            endpoints.sparkHistory = server.endpoints;
+        }
 
         if (s.jupyter.enabled && spark && objectStore) {
             const jupyter = new Jupyter(
@@ -66,6 +87,12 @@ export class DataPlatform extends pulumi.ComponentResource {
             );
             endpoints.jupyter = jupyter.endpoints;
             credentials.jupyter = jupyter.credential.values;
+        }
+
+        // Last: it scrapes what the services above declared.
+        if (s.prometheus.enabled) {
+            const prometheus = new Prometheus("prometheus", { namespace: ns, settings: s.prometheus, platform: cfg, targets: metrics }, inPlatform);
+            endpoints.prometheus = prometheus.endpoints;
         }
 
         checkSharedAddress(endpoints, cfg);

@@ -153,9 +153,15 @@ export function checkDeclaredLinks(objects: Obj[]): string[] {
             for (const e of c.env ?? []) if (typeof e.value === "string") texts.push(e.value);
             texts.push(...(c.command ?? []), ...(c.args ?? []));
         }
-        for (const v of p.spec.volumes ?? []) {
-            const cm = v.configMap && find(objects, "ConfigMap", p.namespace, v.configMap.name);
-            if (cm) texts.push(...Object.values(cm.data ?? {}).map(String));
+        // What the pod reads from ConfigMaps: the mounted key (subPath), or every key of a whole mount.
+        for (const c of allContainers(p)) {
+            for (const m of c.volumeMounts ?? []) {
+                const v = (p.spec.volumes ?? []).find((x: any) => x.name === m.name);
+                const cm = v?.configMap && find(objects, "ConfigMap", p.namespace, v.configMap.name);
+                if (!cm) continue;
+                const data: Record<string, string> = cm.data ?? {};
+                texts.push(...(m.subPath ? [data[m.subPath] ?? ""] : Object.values(data)).map(String));
+            }
         }
         for (const text of texts) {
             for (const m of text.matchAll(SERVICE_ADDRESS)) {

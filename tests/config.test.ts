@@ -27,7 +27,7 @@ const badCases: { what: string; patch: Record<string, unknown>; expect: RegExp[]
     {
         what: "an unknown service name",
         patch: { "lakehouse:services": { kafak: { enabled: true } } },
-        expect: [/lakehouse:services\.kafak: unknown service; known services: objectStore, spark, jupyter/],
+        expect: [/lakehouse:services\.kafak: unknown service; known services: objectStore, spark, jupyter, sparkHistory, prometheus/],
     },
     {
         what: "a quantity like 2gb",
@@ -113,6 +113,16 @@ const badCases: { what: string; patch: Record<string, unknown>; expect: RegExp[]
         what: "a bad bucket name",
         patch: { "lakehouse:services": { objectStore: { buckets: ["Lakehouse_Data"] } } },
         expect: [/lakehouse:services\.objectStore\.buckets\[0\]: "Lakehouse_Data" is not valid; expected an S3 bucket name/],
+    },
+    {
+        what: "the History Server enabled while Spark is off",
+        patch: { "lakehouse:services": { spark: { enabled: false }, jupyter: { enabled: false } } },
+        expect: [/lakehouse:services\.sparkHistory\.enabled: true needs lakehouse:services\.spark\.enabled: true/],
+    },
+    {
+        what: "a Prometheus retention without a unit",
+        patch: { "lakehouse:services": { prometheus: { retention: "7" } } },
+        expect: [/lakehouse:services\.prometheus\.retention: "7" is not valid; expected a duration such as "12h"/],
     },
     {
         what: "a second object store replica",

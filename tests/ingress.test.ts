@@ -13,7 +13,10 @@ describe("ingress", () => {
         const l = await loadStack("prod");
         const ingresses = k8sObjects(l).filter((r) => r.inputs.kind === "Ingress").map((r) => r.inputs);
         const hosts = ingresses.map((i) => i.spec.rules[0].host).sort();
-        assert.deepStrictEqual(hosts, ["jupyter.lakehouse.example.com", "objectstore.lakehouse.example.com", "spark.lakehouse.example.com"]);
+        assert.deepStrictEqual(
+            hosts,
+            ["history", "jupyter", "objectstore", "prometheus", "spark"].map((h) => `${h}.lakehouse.example.com`),
+        );
         assert.strictEqual(l.outputs.endpoints.value.jupyter.ui.ingressUrl, "http://jupyter.lakehouse.example.com/lab");
         assert.strictEqual(l.outputs.endpoints.value.spark.ui.ingressUrl, "http://spark.lakehouse.example.com");
         assert.strictEqual(l.outputs.endpoints.value.spark.master.ingressUrl, undefined, "the RPC port is not a web UI");

@@ -18,7 +18,7 @@ describe("stack outputs", () => {
         it(`${stack}: every endpoint has an in-cluster URL and a port-forward command for the right Service`, async () => {
             const l = await loadStack(stack);
             const endpoints = l.outputs.endpoints.value as Record<string, Record<string, any>>;
-            assert.deepStrictEqual(Object.keys(endpoints).sort(), ["jupyter", "objectStore", "spark"]);
+            assert.deepStrictEqual(Object.keys(endpoints).sort(), ["jupyter", "objectStore", "prometheus", "spark", "sparkHistory"]);
             const services = k8sObjects(l).filter((r) => r.inputs.kind === "Service");
             const locals: number[] = [];
             for (const [svc, eps] of Object.entries(endpoints)) {

@@ -170,27 +170,38 @@ describe("platform objects", () => {
         }
     });
 
-    it("dev inventory: the three services and their parts, each service a component of its layer", async () => {
+    it("dev inventory: every service and its parts, each service a component of its layer", async () => {
         const l = await loadStack("dev");
         const names = (kind: string) => ofKind(l, kind).map((r) => r.inputs.metadata.name).sort();
         assert.deepStrictEqual(names("Namespace"), ["lakehouse"]);
-        assert.deepStrictEqual(names("StatefulSet"), ["jupyter", "object-store"]);
-        assert.deepStrictEqual(names("Deployment"), ["spark-master", "spark-worker"]);
+        assert.deepStrictEqual(names("StatefulSet"), ["jupyter", "object-store", "prometheus"]);
+        assert.deepStrictEqual(names("Deployment"), ["spark-history", "spark-master", "spark-worker"]);
         assert.deepStrictEqual(names("Job"), ["object-store-buckets"]);
         assert.deepStrictEqual(names("Secret"), ["jupyter-token", "object-store-root"]);
-        assert.deepStrictEqual(names("ConfigMap"), ["jupyter-files", "spark-defaults"]);
-        assert.deepStrictEqual(
-            names("Service"),
-            ["jupyter", "jupyter-headless", "object-store", "object-store-headless", "spark-master", "spark-worker"],
-        );
+        assert.deepStrictEqual(names("ConfigMap"), ["jupyter-files", "prometheus-config", "spark-defaults", "spark-history-conf"]);
+        assert.deepStrictEqual(names("Service"), [
+            "jupyter",
+            "jupyter-headless",
+            "object-store",
+            "object-store-headless",
+            "prometheus",
+            "prometheus-headless",
+            "spark-history",
+            "spark-master",
+            "spark-master-headless",
+            "spark-worker",
+            "spark-worker-headless",
+        ]);
         const components = l.resources.filter((r) => r.type.startsWith("lakehouse:")).map((r) => r.type).sort();
         assert.deepStrictEqual(components, [
             "lakehouse:compute:Jupyter",
             "lakehouse:compute:SparkCluster",
+            "lakehouse:compute:SparkHistory",
             "lakehouse:core:Namespaces",
             "lakehouse:index:DataPlatform",
             "lakehouse:lib:Credential",
             "lakehouse:lib:Credential",
+            "lakehouse:observability:Prometheus",
             "lakehouse:storage:ObjectStore",
         ]);
         assert.strictEqual(l.resources.filter((r) => r.type === "pulumi:providers:kubernetes").length, 1, "one explicit provider");
@@ -208,17 +219,17 @@ describe("platform objects", () => {
         assert.strictEqual(storeSize(dev), "5Gi");
         assert.strictEqual(storeSize(prod), "200Gi");
         const retention = (l: Loaded) => ofKind(l, "StatefulSet").map((r) => r.inputs.spec.persistentVolumeClaimRetentionPolicy.whenDeleted);
-        assert.deepStrictEqual(retention(dev), ["Delete", "Delete"]);
-        assert.deepStrictEqual(retention(prod), ["Retain", "Retain"]);
+        assert.deepStrictEqual(retention(dev), ["Delete", "Delete", "Delete"]);
+        assert.deepStrictEqual(retention(prod), ["Retain", "Retain", "Retain"]);
         assert.deepStrictEqual(dev.protectedNames, []);
-        assert.deepStrictEqual(prod.protectedNames.sort(), ["jupyter", "lakehouse-namespaces-platform", "object-store"]);
+        assert.deepStrictEqual(prod.protectedNames.sort(), ["jupyter", "lakehouse-namespaces-platform", "object-store", "prometheus"]);
     });
 
     it("exposure: LoadBalancer Services share one MetalLB address and skip the wait without a controller", async () => {
         const dev = await loadStack("dev");
         const prod = await loadStack("prod");
         const lbs = (l: Loaded) => ofKind(l, "Service").filter((r) => r.inputs.spec.type === "LoadBalancer");
-        assert.deepStrictEqual(lbs(dev).map((r) => r.inputs.metadata.name).sort(), ["jupyter", "object-store", "spark-master"]);
+        assert.deepStrictEqual(lbs(dev).map((r) => r.inputs.metadata.name).sort(), ["jupyter", "object-store", "prometheus", "spark-history", "spark-master"]);
         for (const s of lbs(dev)) {
             assert.strictEqual(s.inputs.metadata.annotations["metallb.io/allow-shared-ip"], "lakehouse");
             assert.strictEqual(s.inputs.metadata.annotations["metallb.universe.tf/allow-shared-ip"], "lakehouse");

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { SPARK_VERSION, catalog, imageRef, sparkPackages } from "../catalog";
 import type { PlatformConfig, SparkConfig } from "../config";
 import { EndpointSpec } from "../lib/endpoint";
+import { MetricsTarget } from "../lib/metrics";
 import { EnvMap } from "../lib/kx";
 import { Link, Workload, httpProbe, labelsFor, tcpProbe } from "../lib/workload";
 import type { S3Access } from "../storage/objectStore";
@@ -13,6 +14,8 @@ export interface SparkClusterArgs {
     settings: SparkConfig;
     platform: PlatformConfig;
     s3: S3Access;
+    /** Where every application writes its event log, for the History Server; unset: no event logs. */
+    eventLogDir?: string;
 }
 
 /** What a Spark client (a notebook, a job) needs to run on the cluster. */
@@ -50,6 +53,7 @@ export function sparkDefaults(args: {
     s3Endpoint: string;
     bucket: string;
     tableFormat: SparkConfig["tableFormat"];
+    eventLogDir?: string;
 }): Record<string, string> {
     const warehouse = `s3a://${args.bucket}/warehouse`;
     const packages: string[] = [sparkPackages.s3a];
@@ -64,6 +68,8 @@ export function sparkDefaults(args: {
         "spark.hadoop.fs.s3a.endpoint.region": "us-east-1",
         // Packages are resolved into a writable path: the image's home is not writable for a random UID.
         "spark.jars.ivy": "/tmp/.ivy2",
+        // Drivers serve their executors' metrics for Prometheus at /metrics/executors/prometheus.
+        "spark.ui.prometheus.enabled": "true",
         // Managed tables (saveAsTable, CREATE TABLE) land in the lakehouse bucket, not on a pod's disk.
         "spark.sql.warehouse.dir": warehouse,
     };
@@ -78,9 +84,22 @@ export function sparkDefaults(args: {
         conf["spark.sql.catalog.spark_catalog.type"] = "hadoop";
         conf["spark.sql.catalog.spark_catalog.warehouse"] = warehouse;
     }
+    if (args.eventLogDir) {
+        conf["spark.eventLog.enabled"] = "true";
+        conf["spark.eventLog.dir"] = args.eventLogDir;
+    }
     conf["spark.jars.packages"] = packages.join(",");
     return conf;
 }
+
+/** Spark's metrics system publishes Prometheus text on the master's and workers' UI ports. */
+export const METRICS_PROPERTIES = [
+    "*.sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet",
+    "*.sink.prometheusServlet.path=/metrics/prometheus",
+    "master.sink.prometheusServlet.path=/metrics/master/prometheus",
+    "applications.sink.prometheusServlet.path=/metrics/applications/prometheus",
+    "",
+].join("\n");
 
 export function renderDefaults(conf: Record<string, string>): string {
     return Object.entries(conf)
@@ -93,6 +112,7 @@ export function renderDefaults(conf: Record<string, string>): string {
 export class SparkCluster extends LakehouseComponent {
     readonly access: SparkAccess;
     readonly endpoints: Record<string, EndpointSpec>;
+    readonly metrics: MetricsTarget[];
 
     constructor(name: string, args: SparkClusterArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:compute:SparkCluster", name, opts);
@@ -102,13 +122,19 @@ export class SparkCluster extends LakehouseComponent {
         const masterName = `${name}-master`;
         const masterUrl = `spark://${masterName}.${namespace}.svc:${MASTER_PORT}`;
 
-        const defaults = sparkDefaults({ masterUrl, s3Endpoint: s3.endpoint, bucket: s3.bucket, tableFormat: settings.tableFormat });
+        const defaults = sparkDefaults({
+            masterUrl,
+            s3Endpoint: s3.endpoint,
+            bucket: s3.bucket,
+            tableFormat: settings.tableFormat,
+            eventLogDir: args.eventLogDir,
+        });
         const defaultsText = renderDefaults(defaults);
         const config = new k8s.core.v1.ConfigMap(
             `${name}-defaults`,
             {
                 metadata: { name: `${name}-defaults`, namespace, labels: labelsFor(`${name}-defaults`, "spark") },
-                data: { "spark-defaults.conf": defaultsText },
+                data: { "spark-defaults.conf": defaultsText, "metrics.properties": METRICS_PROPERTIES },
             },
             this.child(),
         );
@@ -117,6 +143,8 @@ export class SparkCluster extends LakehouseComponent {
         // Scratch space, shuffle files and the Ivy cache.
         const tmp = { name: "tmp", emptyDir: {} };
         const tmpMount = { name: "tmp", mountPath: "/tmp" };
+        const confVolume = { name: "conf", configMap: { name: config.metadata.name } };
+        const metricsMount = { name: "conf", mountPath: `${SPARK_HOME}/conf/metrics.properties`, subPath: "metrics.properties" };
 
         const master = new Workload(
             masterName,
@@ -137,7 +165,7 @@ export class SparkCluster extends LakehouseComponent {
                         ports: { cluster: MASTER_PORT, ui: MASTER_UI_PORT },
                         resources: settings.resources,
                         // The master runs no user code, so it needs neither the session defaults nor S3.
-                        volumeMounts: [tmpMount],
+                        volumeMounts: [metricsMount, tmpMount],
                         readinessProbe: httpProbe("ui", "/"),
                         livenessProbe: tcpProbe("cluster", 20),
                     },
@@ -148,7 +176,8 @@ export class SparkCluster extends LakehouseComponent {
                 ],
                 exposed: true,
                 peerGroup: SPARK_PEER_GROUP,
-                volumes: [tmp],
+                volumes: [confVolume, tmp],
+                metrics: { port: "ui", path: "/metrics/master/prometheus" },
                 platform: args.platform,
             },
             this.child(),
@@ -180,7 +209,11 @@ export class SparkCluster extends LakehouseComponent {
                         env: { POD_IP: podIp, SPARK_DAEMON_MEMORY: "256m", SPARK_NO_DAEMONIZE: "true", ...s3Env },
                         ports: { ui: WORKER_UI_PORT },
                         resources: settings.workerResources,
-                        volumeMounts: [{ name: "conf", mountPath: `${SPARK_HOME}/conf/spark-defaults.conf`, subPath: "spark-defaults.conf" }, tmpMount],
+                        volumeMounts: [
+                            { name: "conf", mountPath: `${SPARK_HOME}/conf/spark-defaults.conf`, subPath: "spark-defaults.conf" },
+                            metricsMount,
+                            tmpMount,
+                        ],
                         readinessProbe: httpProbe("ui", "/"),
                         livenessProbe: httpProbe("ui", "/", 20),
                     },
@@ -188,7 +221,8 @@ export class SparkCluster extends LakehouseComponent {
                 servicePorts: [{ name: "ui", port: WORKER_UI_PORT }],
                 connectsTo: [master.link("cluster"), s3.link],
                 peerGroup: SPARK_PEER_GROUP,
-                volumes: [{ name: "conf", configMap: { name: config.metadata.name } }, tmp],
+                volumes: [confVolume, tmp],
+                metrics: { port: "ui", path: "/metrics/prometheus" },
                 // Roll the workers when the defaults change: a mounted ConfigMap would otherwise change under a running JVM.
                 podAnnotations: { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(defaultsText).digest("hex").slice(0, 16) },
                 platform: args.platform,
@@ -205,6 +239,7 @@ export class SparkCluster extends LakehouseComponent {
             defaults,
             env: s3Env,
         };
+        this.metrics = [master.metrics!, worker.metrics!];
         this.endpoints = {
             master: master.endpoint("cluster", "spark", "Spark master (spark-submit --master)"),
             ui: master.endpoint("ui", "http", "Spark master web UI", "", "spark"),

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ExposureType, PlatformConfig, Resources } from "../config";
 import { EndpointSpec } from "./endpoint";
 import { Container, EnvMap, buildPodSpec } from "./kx";
+import { MetricsTarget } from "./metrics";
 import { Link, PEER_GROUP_LABEL, allowExternal, allowLinks, allowPeers, selectorFor } from "./network";
 
 export type { Link } from "./network";
@@ -84,6 +85,8 @@ export interface WorkloadArgs {
     podAnnotations?: Record<string, pulumi.Input<string>>;
     /** Every server port this workload's pods connect to. */
     connectsTo?: Link[];
+    /** Where each pod serves Prometheus metrics: a Service port name and a path. */
+    metrics?: { port: string; path: string };
     /**
      * Pods that talk to each other on ports chosen at run time (Spark's driver, master and executors)
      * share a peer group, which may reach its members on any port.
@@ -208,6 +211,8 @@ export class Workload {
     /** Cluster-internal DNS name of the Service. */
     readonly host: string;
     private readonly ports: ServicePort[];
+    /** Where Prometheus scrapes this workload, when it serves metrics. */
+    readonly metrics?: MetricsTarget;
     private readonly containerPorts: Record<string, number>;
 
     constructor(resourceName: string, args: WorkloadArgs, opts: pulumi.CustomResourceOptions) {
@@ -260,25 +265,10 @@ export class Workload {
         }
         if (args.peerGroup) allowPeers(resourceName, this, args.peerGroup, opts);
 
-        if (args.kind === "Deployment") {
-            this.workload = new k8s.apps.v1.Deployment(
-                resourceName,
-                {
-                    metadata,
-                    spec: {
-                        replicas: args.replicas,
-                        selector: { matchLabels: selector },
-                        // One pod at a time: single-instance services hold volumes or ports that two pods can't share.
-                        strategy: args.replicas <= 1 ? { type: "Recreate" } : undefined,
-                        template,
-                    },
-                },
-                opts,
-            );
-        } else {
-            // A StatefulSet needs a governing headless Service for its pods' stable DNS names; kubernetesx's
-            // StatefulSet names one it never creates, so we create it here.
-            const headlessName = `${args.name}-headless`;
+        // A StatefulSet needs a governing headless Service for its pods' stable DNS names (kubernetesx's
+        // StatefulSet names one it never creates); metrics scraping finds each pod through one too.
+        const headlessName = `${args.name}-headless`;
+        if (args.kind === "StatefulSet" || args.metrics) {
             new k8s.core.v1.Service(
                 `${resourceName}-headless`,
                 {
@@ -296,6 +286,32 @@ export class Workload {
                 },
                 opts,
             );
+        }
+        this.metrics = args.metrics && {
+            job: args.name,
+            namespace: args.namespace,
+            headlessService: headlessName,
+            port: this.link(args.metrics.port).containerPortNumber,
+            path: args.metrics.path,
+            link: this.link(args.metrics.port),
+        };
+
+        if (args.kind === "Deployment") {
+            this.workload = new k8s.apps.v1.Deployment(
+                resourceName,
+                {
+                    metadata,
+                    spec: {
+                        replicas: args.replicas,
+                        selector: { matchLabels: selector },
+                        // One pod at a time: single-instance services hold volumes or ports that two pods can't share.
+                        strategy: args.replicas <= 1 ? { type: "Recreate" } : undefined,
+                        template,
+                    },
+                },
+                opts,
+            );
+        } else {
             const retain = args.platform.protectData ? "Retain" : "Delete";
             this.workload = new k8s.apps.v1.StatefulSet(
                 resourceName,

@@ -10,6 +10,11 @@ export interface ObjectStoreArgs {
     namespace: string;
     settings: ObjectStoreConfig;
     platform: PlatformConfig;
+    /**
+     * Folders made in the lakehouse bucket up front (as S3 directory markers), for readers that insist a
+     * directory exists before anything is written there, such as Spark's event log.
+     */
+    folders?: string[];
 }
 
 /** What clients of the object store receive: where it is and how to authenticate. */
@@ -143,6 +148,7 @@ export class ObjectStore extends LakehouseComponent {
                             S3_ENDPOINT: this.access.endpoint,
                             HEALTH_PATH: engine.ready,
                             BUCKETS: settings.buckets.join(" "),
+                            FOLDERS: (args.folders ?? []).map((f) => `${settings.buckets[0]}/${f}/`).join(" "),
                             ACCESS_KEY: this.access.accessKey,
                             SECRET_KEY: this.access.secretKey,
                         },
@@ -174,5 +180,10 @@ for bucket in $BUCKETS; do
     409) echo "bucket $bucket already exists" ;;
     *) echo "creating bucket $bucket failed with HTTP $code:"; cat /tmp/reply; exit 1 ;;
   esac
+done
+for folder in $FOLDERS; do
+  printf 'user = "%s:%s"\n' "$ACCESS_KEY" "$SECRET_KEY" | curl -fsS -K - -o /dev/null \
+    --aws-sigv4 "aws:amz:us-east-1:s3" -X PUT --data-binary '' "$S3_ENDPOINT/$folder"
+  echo "folder $folder is there"
 done
 `.trim();

@@ -1,0 +1,45 @@
+// What a workload declares for Prometheus: where each of its pods serves metrics. Targets are found
+// through the workload's headless Service (DNS A records, one per pod), so Prometheus needs no access to
+// the Kubernetes API, and the scrape is a declared Link, so network policies open it.
+
+import type { Link } from "./network";
+
+export interface MetricsTarget {
+    /** Prometheus job name: the workload's name. */
+    job: string;
+    namespace: string;
+    /** Headless Service whose A records are the pods. */
+    headlessService: string;
+    /** Container port number the metrics are served on. */
+    port: number;
+    path: string;
+    /** The connection Prometheus makes, for its `connectsTo`. */
+    link: Link;
+}
+
+/** prometheus.yml for the given targets: one job per workload, DNS service discovery per pod. */
+export function scrapeConfig(targets: MetricsTarget[], scrapeInterval = "30s"): string {
+    const lines = [
+        "global:",
+        `  scrape_interval: ${scrapeInterval}`,
+        "  evaluation_interval: 30s",
+        "scrape_configs:",
+        "  - job_name: prometheus",
+        "    static_configs:",
+        "      - targets: ['localhost:9090']",
+    ];
+    for (const t of targets) {
+        lines.push(
+            `  - job_name: ${t.job}`,
+            `    metrics_path: ${t.path}`,
+            "    dns_sd_configs:",
+            `      - names: ['${t.headlessService}.${t.namespace}.svc']`,
+            "        type: A",
+            `        port: ${t.port}`,
+            "    relabel_configs:",
+            "      - target_label: namespace",
+            `        replacement: ${t.namespace}`,
+        );
+    }
+    return `${lines.join("\n")}\n`;
+}

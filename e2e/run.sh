@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# Real-engine end-to-end test: the Pulumi program deployed by the real Pulumi engine and providers onto a real
+# kube-apiserver (KWOK cluster, binary runtime: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
+# kwok-controller as local processes bound to 127.0.0.1, simulated nodes and pods, no containers).
+#
+# Usage: bash e2e/run.sh                 (npm run test:e2e) full run
+#        bash e2e/run.sh --cluster-only  harness smoke test: cluster + storage + a sample Deployment/StatefulSet/Job
+# Binaries come only from e2e/toolchain.sh's cache (LAKEHOUSE_E2E_CACHE, default ~/.cache/lakehouse-e2e); nothing is
+# downloaded: kwokctl gets every binary path, Pulumi runs with automatic plugin acquisition disabled.
+# Stack `e2e` lives in a temporary file backend; its config is generated from Pulumi.dev.yaml (overrides below) into
+# a temporary file used with --config-file, so the repository is left untouched. The last line of a run is appended
+# to e2e/timings.log as JSON.
+set -euo pipefail
+
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(dirname "$E2E_DIR")"
+CACHE="${LAKEHOUSE_E2E_CACHE:-$HOME/.cache/lakehouse-e2e}"
+BIN="$CACHE/bin"
+CLUSTER="lakehouse-e2e"
+CONTEXT="kwok-$CLUSTER"
+STORAGE_CLASS="e2e-local"
+CLUSTER_ONLY=false
+[[ "${1:-}" == "--cluster-only" ]] && CLUSTER_ONLY=true
+
+log() { printf '[e2e] %s\n' "$*" >&2; }
+now() { date +%s; }
+FAILED=()
+PASSED=()
+pass() { PASSED+=("$1"); log "PASS $1"; }
+fail() { FAILED+=("$1"); log "FAIL $1"; }
+
+# ---- toolchain (warm: seconds) ----
+t0="$(now)"
+bash "$E2E_DIR/toolchain.sh"
+T_TOOLCHAIN="$(( $(now) - t0 ))"
+T_TOOLCHAIN_COLD="$(cat "$CACHE/last-cold-build-seconds" 2>/dev/null || echo null)"
+# shellcheck source=/dev/null
+source "$CACHE/versions.env"
+
+for b in pulumi kubectl kwokctl kwok etcd kube-apiserver kube-controller-manager kube-scheduler; do
+  [[ -x "$BIN/$b" ]] || { log "missing $BIN/$b"; exit 1; }
+done
+if ! $CLUSTER_ONLY; then
+  missing=()
+  [[ -x "$BIN/pulumi-language-nodejs" ]] || missing+=(pulumi-language-nodejs)
+  [[ -x "$CACHE/pulumi-home/plugins/resource-kubernetes-v$K8S_PLUGIN_VERSION/pulumi-resource-kubernetes" ]] || missing+=("pulumi-resource-kubernetes $K8S_PLUGIN_VERSION")
+  [[ -x "$CACHE/pulumi-home/plugins/resource-random-v$RANDOM_PLUGIN_VERSION/pulumi-resource-random" ]] || missing+=("pulumi-resource-random $RANDOM_PLUGIN_VERSION")
+  if ((${#missing[@]})); then
+    log "cannot deploy: no ${missing[*]} in the toolchain cache (see e2e/toolchain.sh: set LAKEHOUSE_E2E_PLUGIN_DIR)."
+    log "run 'bash e2e/run.sh --cluster-only' to test the cluster harness alone."
+    exit 2
+  fi
+fi
+
+export PATH="$BIN:$PATH"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakehouse-e2e.XXXXXX")"
+export KWOK_WORKDIR="$WORK/kwok"
+export KUBECONFIG="$WORK/kubeconfig"
+export PULUMI_HOME="$CACHE/pulumi-home"
+export PULUMI_BACKEND_URL="file://$WORK/state"
+export PULUMI_CONFIG_PASSPHRASE="lakehouse-e2e"
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+CFG="$WORK/Pulumi.e2e.yaml"
+mkdir -p "$WORK/state" "$WORK/pv"
+CLUSTER_STARTED=false
+PROVISIONER_PID=""
+T_UP=null T_PREVIEW=null T_UPDATE=null T_DESTROY=null RESOURCES=null
+
+summary() {
+  local result="pass"
+  ((${#FAILED[@]})) && result="fail"
+  log "passed: ${#PASSED[@]}, failed: ${#FAILED[@]}${FAILED[*]:+ (${FAILED[*]})}"
+  local line
+  line="$(printf '{"date":"%s","mode":"%s","result":"%s","pulumi":"%s","kubernetes":"%s","toolchain_s":%s,"toolchain_cold_s":%s,"up_s":%s,"preview_s":%s,"update_s":%s,"destroy_s":%s,"resources":%s}' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$($CLUSTER_ONLY && echo cluster-only || echo full)" "$result" "$PULUMI_VERSION" "$K8S_VERSION" \
+    "$T_TOOLCHAIN" "$T_TOOLCHAIN_COLD" "$T_UP" "$T_PREVIEW" "$T_UPDATE" "$T_DESTROY" "$RESOURCES")"
+  echo "timings: toolchain ${T_TOOLCHAIN}s (cold build ${T_TOOLCHAIN_COLD}s), up ${T_UP}s, preview ${T_PREVIEW}s, update ${T_UPDATE}s, destroy ${T_DESTROY}s; resources: $RESOURCES"
+  echo "$line"
+  echo "$line" >> "$E2E_DIR/timings.log"
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -n "$PROVISIONER_PID" ]]; then kill "$PROVISIONER_PID" 2>/dev/null || true; fi
+  if $CLUSTER_STARTED; then
+    log "stopping the control plane"
+    kwokctl delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
+    # Safety net: whatever kwokctl started for this cluster and is still alive.
+    local pidfile
+    for pidfile in "$KWOK_WORKDIR/clusters/$CLUSTER/pids/"*.pid; do
+      if [[ -f "$pidfile" ]]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
+    done
+  fi
+  ((rc != 0)) && [[ ${#FAILED[@]} -eq 0 ]] && FAILED+=("aborted(rc=$rc)")
+  summary || true
+  rm -rf "$WORK"
+  ((${#FAILED[@]})) && rc=1
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- cluster ----
+cat > "$WORK/kwokctl.yaml" <<EOF
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  runtime: binary
+  kubeVersion: $K8S_VERSION
+  etcdVersion: ${ETCD_VERSION#v}
+  bindAddress: 127.0.0.1
+  cacheDir: $WORK/kwok-cache
+  etcdBinary: $BIN/etcd
+  kubeApiserverBinary: $BIN/kube-apiserver
+  kubeControllerManagerBinary: $BIN/kube-controller-manager
+  kubeSchedulerBinary: $BIN/kube-scheduler
+  kubectlBinary: $BIN/kubectl
+  kwokControllerBinary: $BIN/kwok
+EOF
+log "creating KWOK cluster $CLUSTER (kubernetes $K8S_VERSION, etcd $ETCD_VERSION)"
+CLUSTER_STARTED=true
+kwokctl create cluster --name "$CLUSTER" --config "$WORK/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m >&2
+kubectl config use-context "$CONTEXT" >/dev/null
+if ss -ltnp 2>/dev/null | grep -E 'kube-|etcd|kwok' | grep -vE '127\.0\.0\.1:|\[::1\]:' >&2; then
+  fail "control plane listens on 127.0.0.1 only"
+else
+  pass "control plane listens on 127.0.0.1 only"
+fi
+
+# One simulated node, large enough for the platform.
+kubectl apply -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: Node
+metadata:
+  name: kwok-node-0
+  annotations:
+    kwok.x-k8s.io/node: fake
+    node.alpha.kubernetes.io/ttl: "0"
+  labels:
+    kubernetes.io/hostname: kwok-node-0
+    kubernetes.io/os: linux
+    kubernetes.io/arch: amd64
+    kubernetes.io/role: agent
+    type: kwok
+spec: {}
+status:
+  allocatable: {cpu: "64", memory: 256Gi, pods: "250", ephemeral-storage: 500Gi}
+  capacity: {cpu: "64", memory: 256Gi, pods: "250", ephemeral-storage: 500Gi}
+EOF
+kubectl wait --for=condition=Ready node/kwok-node-0 --timeout=60s >/dev/null
+
+# Storage: nothing provisions volumes here, so PVCs (StatefulSet volumeClaimTemplates) would stay Pending and their
+# pods unschedulable. A StorageClass with Immediate binding plus a loop that creates, for each Pending PVC, a
+# hostPath PV of the requested size pre-bound to it (claimRef). A loop rather than pre-created PVs: the number and
+# sizes of claims come from the program and its config, which the harness should not have to repeat.
+kubectl apply -f - >/dev/null <<EOF
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: $STORAGE_CLASS
+  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: Immediate
+reclaimPolicy: Retain
+EOF
+provision_pvs() {
+  while true; do
+    kubectl get pvc -A -o json 2>/dev/null | node -e '
+      let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{ if(!s) return;
+        for (const c of JSON.parse(s).items) {
+          if (c.status.phase !== "Pending" || c.spec.volumeName) continue;
+          const m=c.metadata, name=("e2e-"+m.namespace+"-"+m.name).toLowerCase().slice(0,253);
+          console.log(JSON.stringify({apiVersion:"v1",kind:"PersistentVolume",metadata:{name,labels:{"lakehouse-e2e":"pv"}},
+            spec:{capacity:{storage:c.spec.resources.requests.storage},accessModes:c.spec.accessModes,
+              storageClassName:c.spec.storageClassName||"'"$STORAGE_CLASS"'",persistentVolumeReclaimPolicy:"Retain",
+              volumeMode:c.spec.volumeMode||"Filesystem",
+              hostPath:{path:"'"$WORK/pv/"'"+name},claimRef:{namespace:m.namespace,name:m.name,uid:m.uid}}}));
+        }})' | while IFS= read -r pv; do
+      printf '%s\n' "$pv" | kubectl create -f - >/dev/null 2>&1 || true
+    done
+    sleep 1
+  done
+}
+provision_pvs &
+PROVISIONER_PID=$!
+
+# check_workloads <namespace...>: every Deployment/StatefulSet has all replicas ready, every Job has succeeded.
+# shellcheck disable=SC2016 # JavaScript template strings
+check_workloads() {
+  local ns deadline=$(( $(now) + ${WAIT_SECONDS:-120} )) bad
+  while true; do
+    bad=""
+    for ns in "$@"; do
+      bad+="$(kubectl get deployments,statefulsets -n "$ns" -o json | node -e '
+        let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const o of JSON.parse(s).items){
+          const want=o.spec.replicas??1, ready=o.status.readyReplicas??0;
+          if(ready!==want) console.log(`${o.kind}/${o.metadata.namespace}/${o.metadata.name} ready ${ready}/${want}`)}})')"
+      bad+="$(kubectl get jobs -n "$ns" -o json | node -e '
+        let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const o of JSON.parse(s).items){
+          if(!((o.status.succeeded??0)>=1)) console.log(`Job/${o.metadata.namespace}/${o.metadata.name} not complete`)}})')"
+    done
+    [[ -z "$bad" ]] && return 0
+    (( $(now) > deadline )) && { printf '%s\n' "$bad" >&2; return 1; }
+    sleep 2
+  done
+}
+
+if $CLUSTER_ONLY; then
+  kubectl create namespace e2e-smoke >/dev/null
+  kubectl apply -n e2e-smoke -f - >/dev/null <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres, volumeMounts: [{name: data, mountPath: /data}]}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: init}
+spec:
+  template:
+    spec: {restartPolicy: Never, containers: [{name: init, image: busybox, command: ["true"]}]}
+EOF
+  if check_workloads e2e-smoke; then pass "smoke: Deployment/StatefulSet(PVC) ready, Job complete"; else fail "smoke workloads"; fi
+  if kubectl delete namespace e2e-smoke --wait=true --timeout=60s >/dev/null; then pass "smoke: namespace deleted"; else fail "smoke: namespace deleted"; fi
+  exit 0
+fi
+
+# ---- stack ----
+cd "$REPO_DIR"
+[[ -e Pulumi.e2e.yaml ]] && { log "Pulumi.e2e.yaml exists in the repo; remove it (the e2e config is generated)"; exit 1; }
+pulumi stack init e2e --secrets-provider passphrase >&2
+mv Pulumi.e2e.yaml "$CFG" # keep the generated salt, out of the repository
+# Config: Pulumi.dev.yaml with the e2e overrides.
+node -e '
+  const yaml=require(process.argv[1]+"/node_modules/js-yaml"), fs=require("fs");
+  const dev=yaml.load(fs.readFileSync(process.argv[1]+"/Pulumi.dev.yaml","utf8")).config||{};
+  const e2e=yaml.load(fs.readFileSync(process.argv[2],"utf8"))||{};
+  e2e.config={...dev,
+    "lakehouse:cluster":"existing",
+    "lakehouse:kubeContext":process.argv[3],
+    "lakehouse:exposure":{type:"ClusterIP",loadBalancerController:false},
+    "lakehouse:storageClass":process.argv[4],
+    "lakehouse:protectData":false};
+  fs.writeFileSync(process.argv[2], yaml.dump(e2e));' "$REPO_DIR" "$CFG" "$CONTEXT" "$STORAGE_CLASS"
+P=(pulumi --stack e2e --non-interactive)
+PC=(--config-file "$CFG")
+
+log "pulumi up"
+t0="$(now)"
+"${P[@]}" up --yes "${PC[@]}" >&2
+T_UP="$(( $(now) - t0 ))"
+pass "pulumi up (${T_UP}s)"
+RESOURCES="$("${P[@]}" stack export | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).deployment.resources.length))')"
+
+# Outputs.
+"${P[@]}" stack output --json > "$WORK/outputs.json"
+if node -e 'const o=require(process.argv[1]); for (const k of ["endpoints","credentials","kubeContext","namespaces","services"]) if(!(k in o)) throw new Error("no output "+k);
+  if (o.kubeContext!==process.argv[2]) throw new Error("kubeContext "+o.kubeContext); if (o.credentials!=="[secret]") throw new Error("credentials not secret")' \
+  "$WORK/outputs.json" "$CONTEXT"; then pass "stack outputs"; else fail "stack outputs"; fi
+mapfile -t NAMESPACES < <(node -e 'const n=require(process.argv[1]).namespaces; for (const v of (Array.isArray(n)?n:Object.values(n))) console.log(typeof v==="string"?v:v.name)' "$WORK/outputs.json")
+log "namespaces: ${NAMESPACES[*]}"
+
+# The cluster, as kubectl sees it.
+ok=true
+for ns in "${NAMESPACES[@]}"; do kubectl get namespace "$ns" >/dev/null || ok=false; done
+if $ok && ((${#NAMESPACES[@]})); then pass "namespaces exist"; else fail "namespaces exist"; fi
+kubectl get deployments,statefulsets,jobs -A -o wide | grep -vE '^kube-' >&2 || true
+if check_workloads "${NAMESPACES[@]}"; then pass "workloads ready, jobs complete"; else fail "workloads ready, jobs complete"; fi
+secrets=0
+for ns in "${NAMESPACES[@]}"; do
+  secrets=$(( secrets + $(kubectl get secrets -n "$ns" --field-selector type=Opaque -o name | wc -l) ))
+done
+if ((secrets > 0)); then pass "secrets exist ($secrets)"; else fail "secrets exist"; fi
+
+# No generated secret in the state in plain text.
+"${P[@]}" stack output --show-secrets credentials --json > "$WORK/credentials.json"
+node -e 'const walk=(v,k)=>{ if(typeof v==="string"){ if(/pass|secret|token|key/i.test(k)&&v.length>=8) console.log(v) }
+  else if(v&&typeof v==="object") for(const [kk,vv] of Object.entries(v)) walk(vv,kk) }; walk(require(process.argv[1]),"")' \
+  "$WORK/credentials.json" > "$WORK/secret-values"
+rm -f "$WORK/credentials.json"
+leaks=0
+while IFS= read -r v; do
+  if grep -rqF -- "$v" "$WORK/state"; then leaks=$((leaks + 1)); fi
+done < "$WORK/secret-values"
+nsecrets="$(wc -l < "$WORK/secret-values")"
+if ((nsecrets == 0)); then fail "no secret values found in the credentials output"
+elif ((leaks)); then fail "$leaks of $nsecrets generated secrets in plain text in the state"
+else pass "none of $nsecrets generated secrets in plain text in the state"; fi
+rm -f "$WORK/secret-values"
+
+# Idempotence.
+t0="$(now)"
+if "${P[@]}" preview --expect-no-changes "${PC[@]}" >&2; then pass "preview --expect-no-changes"; else fail "preview --expect-no-changes"; fi
+T_PREVIEW="$(( $(now) - t0 ))"
+
+# A config change touches only the Spark workers.
+"${P[@]}" config set "${PC[@]}" --path 'services.spark.workers' 3
+"${P[@]}" preview --json "${PC[@]}" > "$WORK/preview.json" || true
+# shellcheck disable=SC2016 # JavaScript template strings
+if node -e 'const p=require(process.argv[1]); const ch=(p.steps||[]).filter(s=>s.op!=="same");
+  for (const s of ch) console.error(`  ${s.op} ${s.urn}`);
+  if(!ch.length) throw new Error("no change planned"); const other=ch.filter(s=>!/worker/i.test(s.urn.split("::").pop()));
+  if(other.length) throw new Error("changes outside the Spark workers: "+other.map(s=>s.urn).join(", "))' "$WORK/preview.json"
+then pass "workers 2->3: only the worker resources change"; else fail "workers 2->3: only the worker resources change"; fi
+t0="$(now)"
+"${P[@]}" up --yes "${PC[@]}" >&2
+T_UPDATE="$(( $(now) - t0 ))"
+workers="$(for ns in "${NAMESPACES[@]}"; do kubectl get deployments,statefulsets -n "$ns" -o json; done | node -e '
+  let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{ for (const doc of s.split(/\n(?=\{)/)) for (const o of JSON.parse(doc).items)
+    if (/worker/.test(o.metadata.name)) console.log(o.status.readyReplicas??0) })')"
+if [[ "$workers" == "3" ]]; then pass "3 Spark workers ready after update"; else fail "3 Spark workers ready after update (got: ${workers:-none})"; fi
+if "${P[@]}" preview --expect-no-changes "${PC[@]}" >/dev/null 2>&1; then pass "no changes after update"; else fail "no changes after update"; fi
+
+# Teardown.
+t0="$(now)"
+"${P[@]}" destroy --yes "${PC[@]}" >&2
+T_DESTROY="$(( $(now) - t0 ))"
+left=()
+for ns in "${NAMESPACES[@]}"; do
+  kubectl wait --for=delete "namespace/$ns" --timeout=60s >/dev/null 2>&1 || true
+  kubectl get namespace "$ns" >/dev/null 2>&1 && left+=("$ns")
+done
+if ((${#left[@]} == 0)); then pass "destroy leaves none of our namespaces"; else fail "namespaces left after destroy: ${left[*]}"; fi
+"${P[@]}" stack rm --yes e2e >/dev/null 2>&1 || true

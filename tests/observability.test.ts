@@ -1,0 +1,84 @@
+import * as assert from "assert";
+import * as yaml from "js-yaml";
+import { historyJars } from "../components/compute/sparkHistory";
+import { STACKS, k8sObjects, loadProgram, loadStack, withOverrides } from "./harness";
+
+const objects = async (stack: string) => k8sObjects(await loadStack(stack)).map((r) => r.inputs);
+const named = (objs: any[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe("observability", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: every scrape target names a headless Service whose pods serve that port`, async () => {
+            const objs = await objects(stack);
+            const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
+            const jobs = config.scrape_configs.filter((j: any) => j.dns_sd_configs);
+            assert.deepStrictEqual(jobs.map((j: any) => j.job_name).sort(), ["spark-master", "spark-worker"]);
+            for (const job of jobs) {
+                const [host] = job.dns_sd_configs[0].names;
+                const [svcName, ns] = host.split(".");
+                const svc = objs.find((o) => o.kind === "Service" && o.metadata.name === svcName && o.metadata.namespace === ns);
+                assert.ok(svc, `${job.job_name}: no Service ${ns}/${svcName}`);
+                assert.strictEqual(svc.spec.clusterIP, "None", "DNS discovery needs a headless Service (one A record per pod)");
+                const pods = objs.filter(
+                    (o) => ["Deployment", "StatefulSet"].includes(o.kind) && Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
+                );
+                assert.strictEqual(pods.length, 1, `${host} selects one workload`);
+                const ports = pods[0].spec.template.spec.containers.flatMap((c: any) => c.ports.map((p: any) => p.containerPort));
+                assert.ok(ports.includes(job.dns_sd_configs[0].port), `${job.job_name}: port ${job.dns_sd_configs[0].port}`);
+                assert.match(job.metrics_path, /^\/metrics\//);
+            }
+            const declared = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
+            assert.strictEqual(declared, "lakehouse/spark-master:ui,lakehouse/spark-worker:ui", "Prometheus declares what it scrapes");
+        });
+
+        it(`${stack}: Spark's metrics servlet is configured where the scrape paths expect it`, async () => {
+            const objs = await objects(stack);
+            const props: string = named(objs, "ConfigMap", "spark-defaults").data["metrics.properties"];
+            assert.match(props, /^\*\.sink\.prometheusServlet\.class=org\.apache\.spark\.metrics\.sink\.PrometheusServlet$/m);
+            assert.match(props, /^master\.sink\.prometheusServlet\.path=\/metrics\/master\/prometheus$/m);
+            for (const name of ["spark-master", "spark-worker"]) {
+                const mounts = named(objs, "Deployment", name).spec.template.spec.containers[0].volumeMounts;
+                assert.ok(mounts.some((m: any) => m.mountPath === "/opt/spark/conf/metrics.properties" && m.subPath === "metrics.properties"), name);
+            }
+        });
+
+        it(`${stack}: applications log events to the bucket, and the History Server reads the same place`, async () => {
+            const objs = await objects(stack);
+            const defaults: string = named(objs, "ConfigMap", "spark-defaults").data["spark-defaults.conf"];
+            assert.match(defaults, /^spark\.eventLog\.enabled true$/m);
+            assert.match(defaults, /^spark\.eventLog\.dir s3a:\/\/lakehouse\/spark-events$/m);
+            const history: string = named(objs, "ConfigMap", "spark-history-conf").data["spark-defaults.conf"];
+            assert.match(history, /^spark\.history\.fs\.logDirectory s3a:\/\/lakehouse\/spark-events$/m);
+            assert.doesNotMatch(history, /^spark\.master /m, "the History Server runs no application");
+            assert.match(history, /^spark\.hadoop\.fs\.s3a\.endpoint http:\/\/object-store\.lakehouse\.svc:9000$/m);
+            const job = named(objs, "Job", "object-store-buckets").spec.template.spec.containers[0];
+            assert.strictEqual(job.env.find((e: any) => e.name === "FOLDERS").value, "lakehouse/spark-events/", "Spark needs the log directory to exist");
+            const jupyter: string = named(objs, "ConfigMap", "jupyter-files").data["spark-defaults.conf"];
+            assert.match(jupyter, /^spark\.eventLog\.dir s3a:\/\/lakehouse\/spark-events$/m, "notebook sessions log too");
+        });
+    }
+
+    it("the History Server fetches the S3A jars matching Spark's Hadoop from Maven Central", () => {
+        assert.deepStrictEqual(historyJars(), [
+            { name: "hadoop-aws-3.4.1.jar", url: "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-aws/3.4.1/hadoop-aws-3.4.1.jar" },
+            { name: "bundle-2.24.6.jar", url: "https://repo1.maven.org/maven2/software/amazon/awssdk/bundle/2.24.6/bundle-2.24.6.jar" },
+        ]);
+    });
+
+    it("without the History Server, nothing logs events and no folder is made", async () => {
+        const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { sparkHistory: { enabled: false } } }));
+        const objs = k8sObjects(l).map((r) => r.inputs);
+        assert.doesNotMatch(named(objs, "ConfigMap", "spark-defaults").data["spark-defaults.conf"], /eventLog/);
+        assert.strictEqual(named(objs, "Job", "object-store-buckets").spec.template.spec.containers[0].env.find((e: any) => e.name === "FOLDERS").value, "");
+        assert.strictEqual(named(objs, "Deployment", "spark-history"), undefined);
+    });
+
+    it("retention and volume size are per stack", async () => {
+        const args = (stack: string) => objects(stack).then((o) => named(o, "StatefulSet", "prometheus"));
+        const dev = await args("dev");
+        const prod = await args("prod");
+        assert.ok(dev.spec.template.spec.containers[0].args.includes("--storage.tsdb.retention.time=3d"));
+        assert.ok(prod.spec.template.spec.containers[0].args.includes("--storage.tsdb.retention.time=15d"));
+        assert.strictEqual(prod.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "50Gi");
+    });
+});
