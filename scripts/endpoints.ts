@@ -3,6 +3,7 @@
 
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
 import { table } from "./footprintCalc";
 
 export function renderEndpoints(outputs: { endpoints?: Record<string, Record<string, any>>; kubeContext?: string }): string {
@@ -16,10 +17,21 @@ export function renderEndpoints(outputs: { endpoints?: Record<string, Record<str
     return `${table(["ENDPOINT", "IN-CLUSTER URL", "EXTERNAL", "PORT-FORWARD"], rows)}\n\nCredentials: pulumi stack output credentials --show-secrets`;
 }
 
+/** The same local backend and dev passphrase `npm run up` uses, unless the user chose others. */
+function pulumiEnv(): NodeJS.ProcessEnv {
+    const root = path.resolve(__dirname, "..");
+    const local = path.join(root, ".pulumi");
+    return {
+        ...process.env,
+        ...(process.env.PULUMI_BACKEND_URL || !fs.existsSync(local) ? {} : { PULUMI_BACKEND_URL: `file://${local}` }),
+        PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "lakehouse-dev",
+    };
+}
+
 if (require.main === module) {
     const source = process.argv[2];
     const text = source
         ? fs.readFileSync(source === "-" ? 0 : source, "utf8")
-        : execFileSync("pulumi", ["stack", "output", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+        : execFileSync("pulumi", ["stack", "output", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: pulumiEnv() });
     console.log(renderEndpoints(JSON.parse(text)));
 }
