@@ -46,6 +46,11 @@ export interface SparkConfig extends ServiceBase {
     workerResources: Resources;
     /** Table format whose packages and catalog are configured on every session. */
     tableFormat: "delta" | "iceberg" | "none";
+    /**
+     * `apache`: the official apache/spark image. `notebook`: the Jupyter image, whose Python matches the
+     * notebooks' (needed for Python UDFs from Jupyter).
+     */
+    runtime: "apache" | "notebook";
 }
 
 export interface JupyterConfig extends ServiceBase {
@@ -158,6 +163,7 @@ export const serviceDefaults: ServicesConfig = {
         workerCores: 1,
         workerMemory: "1g",
         tableFormat: "delta",
+        runtime: "apache",
         resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
         workerResources: { requests: { cpu: "250m", memory: "1536Mi" }, limits: { cpu: "2", memory: "2Gi" } },
     },
@@ -197,6 +203,7 @@ const servicesShape: Shape<ServicesConfig> = {
             workerMemory: matching(/^[0-9]+[mg]$/, 'expected a Spark size such as "1g" or "512m"'),
             workerResources: resources(serviceDefaults.spark.workerResources),
             tableFormat: oneOf("delta", "iceberg", "none"),
+            runtime: oneOf("apache", "notebook"),
         },
         serviceDefaults.spark,
     ),

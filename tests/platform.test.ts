@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { checkDeclaredLinks, checkReferences, checkSafeDefaults, checkServiceAddresses, checkServiceSelectors } from "./checks";
-import { Loaded, STACKS, k8sObjects, loadStack, ofKind } from "./harness";
+import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, ofKind, withOverrides } from "./harness";
 
 const checks = {
     "Services select real pods on real ports": checkServiceSelectors,
@@ -271,5 +271,22 @@ describe("platform objects", () => {
                 assert.strictEqual(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
             }
         }
+    });
+});
+
+describe("spark runtime", () => {
+    it("runtime notebook runs master and workers on the notebook image, so executors' Python matches Jupyter's", async () => {
+        const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { spark: { runtime: "notebook" } } }));
+        const objs = k8sObjects(l).map((r) => r.inputs);
+        const notebookImage = objs.find((o) => o.kind === "StatefulSet" && o.metadata.name === "jupyter").spec.template.spec.containers[0].image;
+        for (const name of ["spark-master", "spark-worker"]) {
+            const pod = objs.find((o) => o.kind === "Deployment" && o.metadata.name === name).spec.template.spec;
+            const c = pod.containers[0];
+            assert.strictEqual(c.image, notebookImage, name);
+            assert.match(c.command[0], /^\/usr\/local\/spark\/bin\/spark-class$/);
+            assert.ok(c.volumeMounts.every((m: any) => m.mountPath === "/tmp" || m.mountPath.startsWith("/usr/local/spark/conf/")), name);
+            assert.strictEqual(pod.securityContext.runAsUser, 1000);
+        }
+        for (const check of Object.values(checks)) assert.deepStrictEqual(check(objs), []);
     });
 });

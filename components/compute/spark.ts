@@ -37,7 +37,16 @@ export interface SparkAccess {
 const MASTER_PORT = 7077;
 const MASTER_UI_PORT = 8080;
 const WORKER_UI_PORT = 8081;
-const SPARK_HOME = "/opt/spark";
+/**
+ * The images a Spark cluster can run on. `apache` is the official image (Python 3.10, Java 17). `notebook`
+ * runs the master and workers on the notebook image itself (same Spark release, Python 3.13, Java 21):
+ * PySpark refuses to run Python code (UDFs, RDD lambdas) on executors whose Python differs from the
+ * driver's, so notebooks that use Python UDFs need it.
+ */
+export const sparkRuntimes = {
+    apache: { pin: catalog.spark, sparkHome: "/opt/spark" },
+    notebook: { pin: catalog.jupyter, sparkHome: "/usr/local/spark" },
+} as const;
 /**
  * Spark's master, workers, executors and drivers connect to each other on ports Spark chooses at run time
  * (executor block managers, the master calling back to workers), so they form one peer group.
@@ -117,8 +126,10 @@ export class SparkCluster extends LakehouseComponent {
     constructor(name: string, args: SparkClusterArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:compute:SparkCluster", name, opts);
         const { settings, namespace, s3 } = args;
-        const image = settings.image ?? imageRef(catalog.spark);
-        const runAs = { uid: catalog.spark.uid, gid: catalog.spark.gid };
+        const runtime = sparkRuntimes[settings.runtime];
+        const SPARK_HOME = runtime.sparkHome;
+        const image = settings.image ?? imageRef(runtime.pin);
+        const runAs = { uid: runtime.pin.uid, gid: runtime.pin.gid };
         const masterName = `${name}-master`;
         const masterUrl = `spark://${masterName}.${namespace}.svc:${MASTER_PORT}`;
 
