@@ -278,9 +278,9 @@ describe("spark runtime", () => {
     it("runtime notebook runs master and workers on the notebook image, so executors' Python matches Jupyter's", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { spark: { runtime: "notebook" } } }));
         const objs = k8sObjects(l).map((r) => r.inputs);
-        const notebookImage = objs.find((o) => o.kind === "StatefulSet" && o.metadata.name === "jupyter").spec.template.spec.containers[0].image;
+        const notebookImage = objs.find((o) => o.kind === "StatefulSet" && o.metadata.name === "jupyter")!.spec.template.spec.containers[0].image;
         for (const name of ["spark-master", "spark-worker"]) {
-            const pod = objs.find((o) => o.kind === "Deployment" && o.metadata.name === name).spec.template.spec;
+            const pod = objs.find((o) => o.kind === "Deployment" && o.metadata.name === name)!.spec.template.spec;
             const c = pod.containers[0];
             assert.strictEqual(c.image, notebookImage, name);
             assert.match(c.command[0], /^\/usr\/local\/spark\/bin\/spark-class$/);
