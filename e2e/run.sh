@@ -74,7 +74,8 @@ summary() {
   line="$(printf '{"date":"%s","mode":"%s","result":"%s","pulumi":"%s","kubernetes":"%s","toolchain_s":%s,"toolchain_cold_s":%s,"up_s":%s,"preview_s":%s,"update_s":%s,"destroy_s":%s,"resources":%s}' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$($CLUSTER_ONLY && echo cluster-only || echo full)" "$result" "$PULUMI_VERSION" "$K8S_VERSION" \
     "$T_TOOLCHAIN" "$T_TOOLCHAIN_COLD" "$T_UP" "$T_PREVIEW" "$T_UPDATE" "$T_DESTROY" "$RESOURCES")"
-  echo "timings: toolchain ${T_TOOLCHAIN}s (cold build ${T_TOOLCHAIN_COLD}s), up ${T_UP}s, preview ${T_PREVIEW}s, update ${T_UPDATE}s, destroy ${T_DESTROY}s; resources: $RESOURCES"
+  sec() { [[ "$1" == null ]] && echo "-" || echo "${1}s"; }
+  echo "timings: toolchain $(sec "$T_TOOLCHAIN") (cold build $(sec "$T_TOOLCHAIN_COLD")), up $(sec "$T_UP"), preview $(sec "$T_PREVIEW"), update $(sec "$T_UPDATE"), destroy $(sec "$T_DESTROY"); resources: $RESOURCES"
   echo "$line"
   echo "$line" >> "$E2E_DIR/timings.log"
 }
@@ -122,7 +123,9 @@ log "creating KWOK cluster $CLUSTER (kubernetes $K8S_VERSION, etcd $ETCD_VERSION
 CLUSTER_STARTED=true
 kwokctl create cluster --name "$CLUSTER" --config "$WORK/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m >&2
 kubectl config use-context "$CONTEXT" >/dev/null
-if ss -ltnp 2>/dev/null | grep -E 'kube-|etcd|kwok' | grep -vE '127\.0\.0\.1:|\[::1\]:' >&2; then
+if ! command -v ss >/dev/null; then
+  log "skip: no ss to list listening sockets"
+elif ss -ltnp 2>/dev/null | grep -E '"(kube-[a-z-]+|etcd|kwok)"' | grep -vE '127\.0\.0\.1:|\[::1\]:' >&2; then
   fail "control plane listens on 127.0.0.1 only"
 else
   pass "control plane listens on 127.0.0.1 only"
