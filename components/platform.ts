@@ -47,9 +47,11 @@ export class DataPlatform extends pulumi.ComponentResource {
                   inPlatform,
               )
             : undefined;
+        const metrics: MetricsTarget[] = [];
         if (objectStore) {
             endpoints.objectStore = objectStore.endpoints;
             credentials.objectStore = objectStore.credential.values;
+            metrics.push(...objectStore.metrics);
         }
 
         // Config validation guarantees each dependency below is enabled when its dependent is.
@@ -58,7 +60,6 @@ export class DataPlatform extends pulumi.ComponentResource {
             s.spark.enabled && objectStore
                 ? new SparkCluster("spark", { namespace: ns, settings: s.spark, platform: cfg, s3: objectStore.access, eventLogDir }, inPlatform)
                 : undefined;
-        const metrics: MetricsTarget[] = [];
         if (spark) {
             endpoints.spark = spark.endpoints;
             metrics.push(...spark.metrics);

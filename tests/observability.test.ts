@@ -10,23 +10,7 @@ describe("observability", () => {
     for (const stack of STACKS) {
         it(`${stack}: every scrape target names a headless Service whose pods serve that port`, async () => {
             const objs = await objects(stack);
-            const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
-            const jobs = config.scrape_configs.filter((j: any) => j.dns_sd_configs);
-            assert.deepStrictEqual(jobs.map((j: any) => j.job_name).sort(), ["spark-master", "spark-worker"]);
-            for (const job of jobs) {
-                const [host] = job.dns_sd_configs[0].names;
-                const [svcName, ns] = host.split(".");
-                const svc = objs.find((o) => o.kind === "Service" && o.metadata.name === svcName && o.metadata.namespace === ns);
-                assert.ok(svc, `${job.job_name}: no Service ${ns}/${svcName}`);
-                assert.strictEqual(svc.spec.clusterIP, "None", "DNS discovery needs a headless Service (one A record per pod)");
-                const pods = objs.filter(
-                    (o) => ["Deployment", "StatefulSet"].includes(o.kind) && Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
-                );
-                assert.strictEqual(pods.length, 1, `${host} selects one workload`);
-                const ports = pods[0].spec.template.spec.containers.flatMap((c: any) => c.ports.map((p: any) => p.containerPort));
-                assert.ok(ports.includes(job.dns_sd_configs[0].port), `${job.job_name}: port ${job.dns_sd_configs[0].port}`);
-                assert.match(job.metrics_path, /^\/metrics\//);
-            }
+            assert.deepStrictEqual(auditScrapeTargets(objs), ["spark-master", "spark-worker"]);
             const declared = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
             assert.strictEqual(declared, "lakehouse/spark-master:ui,lakehouse/spark-worker:ui", "Prometheus declares what it scrapes");
         });
@@ -73,6 +57,17 @@ describe("observability", () => {
         assert.strictEqual(named(objs, "Deployment", "spark-history"), undefined);
     });
 
+    it("the minio engine is scraped on its public cluster-metrics path; rustfs, which only pushes OTLP, is not", async () => {
+        const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { objectStore: { engine: "minio" } } }));
+        const objs = k8sObjects(l).map((r) => r.inputs);
+        assert.deepStrictEqual(auditScrapeTargets(objs), ["object-store", "spark-master", "spark-worker"]);
+        const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
+        const job = config.scrape_configs.find((j: any) => j.job_name === "object-store");
+        assert.strictEqual(job.metrics_path, "/minio/v2/metrics/cluster");
+        const env = named(objs, "StatefulSet", "object-store").spec.template.spec.containers[0].env;
+        assert.strictEqual(env.find((e: any) => e.name === "MINIO_PROMETHEUS_AUTH_TYPE").value, "public", "otherwise MinIO asks for a bearer token");
+    });
+
     it("retention and volume size are per stack", async () => {
         const args = (stack: string) => objects(stack).then((o) => named(o, "StatefulSet", "prometheus"));
         const dev = await args("dev");
@@ -82,3 +77,30 @@ describe("observability", () => {
         assert.strictEqual(prod.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "50Gi");
     });
 });
+
+/**
+ * Checks every DNS-discovered scrape job of the rendered prometheus.yml: it names a headless Service that
+ * selects exactly one workload whose containers serve the port, and Prometheus declares the Link.
+ * Returns the job names, sorted.
+ */
+function auditScrapeTargets(objs: any[]): string[] {
+    const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
+    const jobs = config.scrape_configs.filter((j: any) => j.dns_sd_configs);
+    const declared: string = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
+    for (const job of jobs) {
+        const [host] = job.dns_sd_configs[0].names;
+        const [svcName, ns] = host.split(".");
+        const svc = objs.find((o) => o.kind === "Service" && o.metadata.name === svcName && o.metadata.namespace === ns);
+        assert.ok(svc, `${job.job_name}: no Service ${ns}/${svcName}`);
+        assert.strictEqual(svc.spec.clusterIP, "None", "DNS discovery needs a headless Service (one A record per pod)");
+        const pods = objs.filter(
+            (o) => ["Deployment", "StatefulSet"].includes(o.kind) && Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
+        );
+        assert.strictEqual(pods.length, 1, `${host} selects one workload`);
+        const ports = pods[0].spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort));
+        assert.ok(ports.includes(job.dns_sd_configs[0].port), `${job.job_name}: port ${job.dns_sd_configs[0].port}`);
+        assert.match(job.metrics_path, /^\//);
+        assert.ok(declared.split(",").some((l) => l.startsWith(`${ns}/${pods[0].metadata.name}:`)), `Prometheus declares a link to ${job.job_name}`);
+    }
+    return jobs.map((j: any) => j.job_name).sort();
+}

@@ -3,6 +3,7 @@ import type { ObjectStoreConfig, PlatformConfig } from "../config";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
 import { EnvMap } from "../lib/kx";
+import { MetricsTarget } from "../lib/metrics";
 import { Link, Workload, httpProbe, oneShotJob } from "../lib/workload";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
 
@@ -47,6 +48,9 @@ const engines = {
         }),
         live: "/health",
         ready: "/health",
+        // RustFS has no Prometheus endpoint: it only pushes OTLP to an OpenTelemetry Collector
+        // (docs.rustfs.com/operations/observability), which this platform does not run.
+        metrics: undefined,
     },
     minio: {
         pin: catalog.minio,
@@ -57,9 +61,13 @@ const engines = {
             MINIO_ROOT_PASSWORD: cred.ref("secretKey"),
             // The image has no home for an arbitrary UID; MinIO writes its client config there.
             HOME: "/data",
+            // Cluster metrics without a bearer token: the scrape is limited to Prometheus by the network
+            // policies generated from its Link, and the figures are not secret.
+            MINIO_PROMETHEUS_AUTH_TYPE: "public",
         }),
         live: "/minio/health/live",
         ready: "/minio/health/ready",
+        metrics: { port: "s3", path: "/minio/v2/metrics/cluster" },
     },
 } as const;
 
@@ -68,6 +76,8 @@ export class ObjectStore extends LakehouseComponent {
     readonly access: S3Access;
     readonly credential: Credential;
     readonly endpoints: Record<string, EndpointSpec>;
+    /** Prometheus targets: the minio engine serves cluster metrics; rustfs serves none. */
+    readonly metrics: MetricsTarget[];
 
     constructor(name: string, args: ObjectStoreArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:storage:ObjectStore", name, opts);
@@ -116,10 +126,12 @@ export class ObjectStore extends LakehouseComponent {
                     { name: "console", port: CONSOLE_PORT },
                 ],
                 exposed: true,
+                metrics: engine.metrics,
                 platform: args.platform,
             },
             this.child(),
         );
+        this.metrics = store.metrics ? [store.metrics] : [];
 
         this.access = {
             endpoint: `http://${store.address("s3")}`,
