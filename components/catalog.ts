@@ -35,7 +35,7 @@ export const catalog = {
         tag: "4.0.1-scala2.13-java17-python3-ubuntu",
         uid: 185,
         gid: 185,
-        confirmed: "apache/spark-docker 4.0.1/scala2.13-java17-python3-ubuntu; Dockerfile USER spark (185)",
+        confirmed: "apache/spark-docker 4.0.1/scala2.13-java17-python3-ubuntu; Dockerfile USER spark (185); tag pinned in public compose/k8s files (search, Nov 2026)",
     },
     jupyter: {
         image: "quay.io/jupyter/pyspark-notebook",
@@ -56,7 +56,7 @@ export const catalog = {
         tag: "8.17.0",
         uid: 100,
         gid: 101,
-        confirmed: "curlimages/curl Dockerfile: USER curl_user (100:101); --aws-sigv4 since curl 7.75",
+        confirmed: "curlimages/curl Dockerfile: USER curl_user (100:101); --aws-sigv4 since curl 7.75; tag 8.17.0 pinned in public CI and k8s scripts (search, Nov 2026)",
     },
 } as const satisfies Record<string, ImagePin>;
 
