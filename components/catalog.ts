@@ -1,6 +1,8 @@
 // Every container image the platform runs, pinned in one place so an upgrade is one edit and a reviewer
 // can check each pin against where it was confirmed. Nothing else in the program spells an image tag.
 
+import { platformServicePins } from "./catalogPlatformServices";
+
 export interface ImagePin {
     /** Repository, with registry host when it is not Docker Hub. */
     readonly image: string;
@@ -58,6 +60,7 @@ export const catalog = {
         gid: 101,
         confirmed: "curlimages/curl Dockerfile: USER curl_user (100:101); --aws-sigv4 since curl 7.75; tag 8.17.0 pinned in public CI and k8s scripts (search, Nov 2026)",
     },
+    ...platformServicePins,
 } as const satisfies Record<string, ImagePin>;
 
 export type CatalogName = keyof typeof catalog;

@@ -8,6 +8,7 @@ import {
     object, oneOf, optional, volumeSize, wholeNumber,
 } from "./lib/fields";
 import { parseBytes, parseCpu, parseSparkSize } from "./lib/quantity";
+import { checkPlatformServices, platformServiceDefaults, platformServiceDependencies, platformServicesShape } from "./platformServicesConfig";
 
 export type ClusterKind = "kind" | "k3d" | "existing";
 export type ExposureType = "LoadBalancer" | "NodePort" | "ClusterIP";
@@ -70,12 +71,66 @@ export interface PrometheusConfig extends ServiceBase {
     volumeSize: string;
 }
 
+export interface PostgresConfig extends ServiceBase {
+    volumeSize: string;
+}
+
+export interface RedisConfig extends ServiceBase {
+    /** Volume for the append-only file. */
+    volumeSize: string;
+}
+
+export type NessieConfig = ServiceBase;
+
+export interface TrinoConfig extends ServiceBase {
+    /** Worker pods; 0 lets the coordinator run queries itself. `resources` sizes the coordinator. */
+    workers: number;
+    workerResources: Resources;
+    /** `query.max-memory-per-node`: must fit in 70% of the smallest JVM heap (heap is 75% of the memory limit). */
+    queryMaxMemoryPerNode: string;
+    /** `query.max-memory`: a query's memory across the cluster. */
+    queryMaxMemory: string;
+}
+
+export interface FlinkConfig extends ServiceBase {
+    /** TaskManager pods (≥ 1 while Flink is enabled). `resources` sizes the JobManager. */
+    taskManagers: number;
+    /** Task slots each TaskManager offers. */
+    slots: number;
+    /** Each TaskManager's container; its memory limit is Flink's `taskmanager.memory.process.size`. */
+    taskManagerResources: Resources;
+}
+
+export interface ClickHouseConfig extends ServiceBase {
+    volumeSize: string;
+}
+
+export interface AirflowConfig extends ServiceBase {
+    /** `LocalExecutor` runs tasks in the scheduler; `CeleryExecutor` on `workers` Celery workers through Redis. */
+    executor: "LocalExecutor" | "CeleryExecutor";
+    /** Celery workers (CeleryExecutor only). */
+    workers: number;
+    workerResources: Resources;
+    /** Ship the DAG that runs the medallion pipeline's Spark jobs (needs the pipeline wired in platform.ts). */
+    medallionDag: boolean;
+}
+
+export type SupersetConfig = ServiceBase;
+
 export interface ServicesConfig {
     objectStore: ObjectStoreConfig;
     spark: SparkConfig;
     jupyter: JupyterConfig;
     sparkHistory: SparkHistoryConfig;
     prometheus: PrometheusConfig;
+    postgres: PostgresConfig;
+    redis: RedisConfig;
+    nessie: NessieConfig;
+    trino: TrinoConfig;
+    flink: FlinkConfig;
+    clickhouse: ClickHouseConfig;
+    airflow: AirflowConfig;
+    superset: SupersetConfig;
 }
 
 export type ServiceName = keyof ServicesConfig;
@@ -118,11 +173,21 @@ export interface PlatformConfig {
     services: ServicesConfig;
 }
 
-/** A service that needs another: enabling it while its dependency is off is a config error naming both. */
-export const serviceDependencies: { [S in ServiceName]?: { needs: ServiceName; why: string }[] } = {
+/**
+ * A service that needs another: enabling it while its dependency is off is a config error naming both.
+ * `when` limits a dependency to some settings of the dependent (Airflow needs Redis only for Celery).
+ */
+export interface ServiceDependency {
+    needs: ServiceName;
+    why: string;
+    when?: (s: ServicesConfig) => boolean;
+}
+
+export const serviceDependencies: { [S in ServiceName]?: ServiceDependency[] } = {
     spark: [{ needs: "objectStore", why: "Spark's S3A filesystem stores the lakehouse tables in the object store" }],
     jupyter: [{ needs: "spark", why: "notebooks run their Spark sessions on the Spark cluster" }],
     sparkHistory: [{ needs: "spark", why: "it shows what the Spark applications logged" }],
+    ...platformServiceDependencies,
 };
 
 const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -184,6 +249,7 @@ export const serviceDefaults: ServicesConfig = {
         volumeSize: "2Gi",
         resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     },
+    ...platformServiceDefaults,
 };
 
 const servicesShape: Shape<ServicesConfig> = {
@@ -216,6 +282,7 @@ const servicesShape: Shape<ServicesConfig> = {
         { retention: matching(/^[1-9][0-9]*[hdwy]$/, 'expected a duration such as "12h", "7d" or "2w"'), volumeSize },
         serviceDefaults.prometheus,
     ),
+    ...platformServicesShape(serviceDefaults, { resources, service }),
 };
 
 const defaultContexts: Record<ClusterKind, string | undefined> = {
@@ -324,10 +391,10 @@ function readServices(value: unknown, p: Problems): ServicesConfig | undefined {
 
 /** Rules across keys: dependencies between services, sizes that must fit each other. */
 function checkServices(s: ServicesConfig, p: Problems): void {
-    for (const [name, deps] of Object.entries(serviceDependencies) as [ServiceName, { needs: ServiceName; why: string }[]][]) {
+    for (const [name, deps] of Object.entries(serviceDependencies) as [ServiceName, ServiceDependency[]][]) {
         if (!s[name].enabled) continue;
         for (const dep of deps) {
-            if (!s[dep.needs].enabled) {
+            if (!s[dep.needs].enabled && (dep.when?.(s) ?? true)) {
                 p.note(
                     `lakehouse:services.${name}.enabled: true needs lakehouse:services.${dep.needs}.enabled: true (${dep.why}); ` +
                         `enable ${dep.needs} or disable ${name}`,
@@ -339,6 +406,7 @@ function checkServices(s: ServicesConfig, p: Problems): void {
         checkResources(`services.${name}.resources`, svc.resources, p);
     }
     checkResources("services.spark.workerResources", s.spark.workerResources, p);
+    checkPlatformServices(s, p, checkResources);
 
     for (const name of ["objectStore", "jupyter"] as const) {
         if (s[name].enabled && s[name].replicas !== 1) {
@@ -364,7 +432,7 @@ function checkServices(s: ServicesConfig, p: Problems): void {
 /** Memory a Spark worker pod needs beyond what it offers to executors. */
 export const SPARK_WORKER_OVERHEAD_BYTES = 512 * 2 ** 20;
 
-function checkResources(key: string, r: Resources, p: Problems): void {
+export function checkResources(key: string, r: Resources, p: Problems): void {
     if ((parseBytes(r.requests.memory) ?? 0) > (parseBytes(r.limits.memory) ?? Infinity)) {
         p.add(`${key}.requests.memory`, r.requests.memory, `must not exceed ${key}.limits.memory (${r.limits.memory})`);
     }

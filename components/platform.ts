@@ -10,6 +10,7 @@ import type { PlatformConfig, ServiceName } from "./config";
 import { PlatformNamespaces } from "./core/namespaces";
 import { Endpoint, EndpointSpec, endpointRecords } from "./lib/endpoint";
 import { ObjectStore } from "./storage/objectStore";
+import { platformServices } from "./platformServices";
 
 /**
  * The whole platform: one Kubernetes provider built from config, the namespaces, and each enabled service,
@@ -89,6 +90,13 @@ export class DataPlatform extends pulumi.ComponentResource {
             endpoints.jupyter = jupyter.endpoints;
             credentials.jupyter = jupyter.credential.values;
         }
+
+        // PostgreSQL, Redis, Nessie, Trino, Flink, ClickHouse, Airflow, Superset. The medallion pipeline
+        // (issue 4) is handed to Airflow here as `pipeline` once it exists (see orchestration/medallion.ts).
+        const more = platformServices(cfg, ns, { objectStore, spark }, inPlatform);
+        Object.assign(endpoints, more.endpoints);
+        Object.assign(credentials, more.credentials);
+        metrics.push(...more.metrics);
 
         // Last: it scrapes what the services above declared.
         if (s.prometheus.enabled) {
