@@ -47,7 +47,7 @@ export function platformServices(
         : undefined;
     if (postgres) {
         out.endpoints.postgres = postgres.endpoints;
-        out.credentials.postgres = postgres.admin.values;
+        out.credentials.postgres = postgres.values;
     }
     const redis = s.redis.enabled ? new Redis("redis", { ...common, settings: s.redis }, opts) : undefined;
     if (redis) {

@@ -15,7 +15,8 @@ describe("ingress", () => {
         const hosts = ingresses.map((i) => i.spec.rules[0].host).sort();
         assert.deepStrictEqual(
             hosts,
-            ["history", "jupyter", "objectstore", "prometheus", "spark"].map((h) => `${h}.lakehouse.example.com`),
+            // prod also runs the platform services' UIs.
+            ["airflow", "clickhouse", "flink", "history", "jupyter", "nessie", "objectstore", "prometheus", "spark", "superset", "trino"].map((h) => `${h}.lakehouse.example.com`),
         );
         assert.strictEqual(l.outputs.endpoints.value.jupyter.ui.ingressUrl, "http://jupyter.lakehouse.example.com/lab");
         assert.strictEqual(l.outputs.endpoints.value.spark.ui.ingressUrl, "http://spark.lakehouse.example.com");

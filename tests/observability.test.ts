@@ -10,9 +10,16 @@ describe("observability", () => {
     for (const stack of STACKS) {
         it(`${stack}: every scrape target names a headless Service whose pods serve that port`, async () => {
             const objs = await objects(stack);
-            assert.deepStrictEqual(auditScrapeTargets(objs), ["spark-master", "spark-worker"]);
+            // prod also runs the platform services that serve metrics (Nessie, Flink, ClickHouse).
+            const platformTargets = stack === "prod" ? ["nessie", "flink-jobmanager", "flink-taskmanager", "clickhouse"] : [];
+            const ports: Record<string, string> = { nessie: "management", clickhouse: "metrics", "flink-jobmanager": "metrics", "flink-taskmanager": "metrics" };
+            assert.deepStrictEqual(auditScrapeTargets(objs), ["spark-master", "spark-worker", ...platformTargets].sort());
             const declared = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
-            assert.strictEqual(declared, "lakehouse/spark-master:ui,lakehouse/spark-worker:ui", "Prometheus declares what it scrapes");
+            assert.strictEqual(
+                declared,
+                ["lakehouse/spark-master:ui", "lakehouse/spark-worker:ui", ...platformTargets.map((t) => `lakehouse/${t}:${ports[t]}`)].join(","),
+                "Prometheus declares what it scrapes",
+            );
         });
 
         it(`${stack}: Spark's metrics servlet is configured where the scrape paths expect it`, async () => {

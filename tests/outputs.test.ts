@@ -18,7 +18,8 @@ describe("stack outputs", () => {
         it(`${stack}: every endpoint has an in-cluster URL and a port-forward command for the right Service`, async () => {
             const l = await loadStack(stack);
             const endpoints = l.outputs.endpoints.value as Record<string, Record<string, any>>;
-            assert.deepStrictEqual(Object.keys(endpoints).sort(), ["jupyter", "objectStore", "prometheus", "spark", "sparkHistory"]);
+            const platformServices = stack === "prod" ? ["airflow", "clickhouse", "flink", "nessie", "postgres", "redis", "superset", "trino"] : [];
+            assert.deepStrictEqual(Object.keys(endpoints).sort(), ["jupyter", "objectStore", "prometheus", "spark", "sparkHistory", ...platformServices].sort());
             const services = k8sObjects(l).filter((r) => r.inputs.kind === "Service");
             const locals: number[] = [];
             for (const [svc, eps] of Object.entries(endpoints)) {
@@ -50,9 +51,11 @@ describe("stack outputs", () => {
             const l = await loadStack(stack);
             assert.strictEqual(l.outputs.credentials.secret, true);
             const values = strings(l.outputs.credentials.value).map((s) => s.text);
-            assert.strictEqual(l.generatedSecrets.length, 3);
+            // prod also generates PostgreSQL's admin and 3 consumers, Redis, ClickHouse, Airflow's 4 and Superset's 2.
+            assert.strictEqual(l.generatedSecrets.length, stack === "prod" ? 15 : 3);
             for (const g of l.generatedSecrets) assert.ok(values.includes(g), `credentials output lacks a generated value`);
-            assert.deepStrictEqual(Object.keys(l.outputs.credentials.value).sort(), ["jupyter", "objectStore"]);
+            const platformCredentials = stack === "prod" ? ["airflow", "clickhouse", "postgres", "redis", "superset"] : [];
+            assert.deepStrictEqual(Object.keys(l.outputs.credentials.value).sort(), ["jupyter", "objectStore", ...platformCredentials].sort());
             assert.deepStrictEqual(Object.keys(l.outputs.credentials.value.objectStore).sort(), ["accessKey", "secretKey"]);
         });
 
@@ -82,7 +85,7 @@ describe("stack outputs", () => {
         it(`${stack}: credentials are stable: generated once by @pulumi/random, with no keepers that would rotate them`, async () => {
             const l = await loadStack(stack);
             const passwords = l.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
-            assert.strictEqual(passwords.length, 3);
+            assert.strictEqual(passwords.length, stack === "prod" ? 15 : 3);
             for (const p of passwords) {
                 assert.strictEqual(p.inputs.keepers, undefined, p.name);
                 assert.strictEqual(p.inputs.special, false, `${p.name}: values go into URLs and env files`);

@@ -220,9 +220,10 @@ describe("platform objects", () => {
         assert.strictEqual(storeSize(prod), "200Gi");
         const retention = (l: Loaded) => ofKind(l, "StatefulSet").map((r) => r.inputs.spec.persistentVolumeClaimRetentionPolicy.whenDeleted);
         assert.deepStrictEqual(retention(dev), ["Delete", "Delete", "Delete"]);
-        assert.deepStrictEqual(retention(prod), ["Retain", "Retain", "Retain"]);
+        // prod also keeps PostgreSQL's, Redis's and ClickHouse's volumes.
+        assert.deepStrictEqual(retention(prod), ["Retain", "Retain", "Retain", "Retain", "Retain", "Retain"]);
         assert.deepStrictEqual(dev.protectedNames, []);
-        assert.deepStrictEqual(prod.protectedNames.sort(), ["jupyter", "lakehouse-namespaces-platform", "object-store", "prometheus"]);
+        assert.deepStrictEqual(prod.protectedNames.sort(), ["clickhouse", "jupyter", "lakehouse-namespaces-platform", "object-store", "postgres", "prometheus", "redis"]);
     });
 
     it("exposure: LoadBalancer Services share one MetalLB address and skip the wait without a controller", async () => {

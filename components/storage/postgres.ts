@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { catalog, imageRef } from "../catalog";
 import type { PlatformConfig, PostgresConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
@@ -56,6 +57,8 @@ const DATA_MOUNT = "/var/lib/postgresql";
  */
 export class Postgres extends LakehouseComponent {
     readonly admin: Credential;
+    /** The admin's and every consumer's credentials (`<consumer>.user`, `<consumer>.password`), as one secret output. */
+    readonly values: pulumi.Output<Record<string, string>>;
     readonly endpoints: Record<string, EndpointSpec>;
     private readonly access: Record<string, DatabaseAccess> = {};
 
@@ -147,6 +150,16 @@ export class Postgres extends LakehouseComponent {
                 link: db.link("postgres"),
             };
         }
+        this.values = pulumi.secret(
+            pulumi.all([this.admin.values, ...users.map((u) => u.credential.values)]).apply(([admin, ...consumers]): Record<string, string> => {
+                const out: Record<string, string> = { ...admin };
+                consumers.forEach((c, i) => {
+                    out[`${users[i].consumer}.user`] = c.user;
+                    out[`${users[i].consumer}.password`] = c.password;
+                });
+                return out;
+            }),
+        );
         this.endpoints = { postgres: db.endpoint("postgres", "postgresql", "PostgreSQL (one database per service); credentials: credentials.postgres") };
         this.registerOutputs({ consumers: args.consumers });
     }
