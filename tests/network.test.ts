@@ -83,12 +83,12 @@ function intended(l: Loaded) {
     return { pods, links, exposed };
 }
 
-function policies(l: Loaded) {
+export function policies(l: Loaded) {
     return k8sObjects(l).filter((r) => r.inputs.kind === "NetworkPolicy").map((r) => r.inputs);
 }
 
 /** Violations: declared links that are blocked, and any other allowed (pod, pod, port). */
-function audit(l: Loaded, pols: any[]): string[] {
+export function audit(l: Loaded, pols: any[]): string[] {
     const { pods, links, exposed } = intended(l);
     const problems: string[] = [];
     for (const { src, dst, port } of links) {
