@@ -92,6 +92,11 @@ export interface WorkloadArgs {
      * share a peer group, which may reach its members on any port.
      */
     peerGroup?: string;
+    /**
+     * A ServiceAccount whose token the pods need, for the few workloads that call the Kubernetes API
+     * (Airflow running SparkApplications). Unset: no account token is mounted.
+     */
+    serviceAccountName?: string;
     platform: Pick<PlatformConfig, "exposure" | "storageClass" | "protectData">;
 }
 
@@ -159,12 +164,15 @@ export function safePodSpec(args: {
     initContainers?: InitContainer[];
     volumes?: Volume[];
     restartPolicy?: "Always" | "OnFailure" | "Never";
+    serviceAccountName?: string;
 }): pulumi.Output<k8s.types.input.core.v1.PodSpec> {
     return buildPodSpec({
         // Service links inject KAFKA_PORT-style variables that break Spark and Confluent images.
         enableServiceLinks: false,
-        // No workload here talks to the Kubernetes API; a mounted token would only be something to steal.
-        automountServiceAccountToken: false,
+        // Only a workload given a service account talks to the Kubernetes API; elsewhere a mounted token
+        // would only be something to steal.
+        automountServiceAccountToken: args.serviceAccountName !== undefined,
+        serviceAccountName: args.serviceAccountName,
         restartPolicy: args.restartPolicy,
         affinity: args.affinity,
         securityContext: {

@@ -10,6 +10,7 @@ import { InitContainer, Link, MainContainer, Workload, httpProbe, labelsFor, one
 import { DatabaseAccess, databaseUrlEnv } from "../storage/postgres";
 import { RedisAccess, redisUrlEnv } from "../storage/redis";
 import { MedallionPipeline, dagFiles } from "./medallion";
+import { pipelineAccess } from "./pipelineAccess";
 
 export interface AirflowArgs {
     namespace: string;
@@ -158,6 +159,13 @@ export class Airflow extends LakehouseComponent {
             this.child({ dependsOn: [this.credential] }),
         );
 
+        // Tasks run in the scheduler (LocalExecutor) or the Celery workers; only those pods get the account
+        // that may run the medallion pipeline's SparkApplications.
+        const taskPod = celery ? "worker" : "scheduler";
+        const serviceAccountName = args.pipeline
+            ? pipelineAccess(name, { namespace, pipeline: args.pipeline, taskPods: [`${name}-${taskPod}`] }, this.child())
+            : undefined;
+
         // Tasks (and the processes supervising them) report to the api-server's execution API.
         const taskEnv: EnvMap = { ...env, AIRFLOW__CORE__EXECUTION_API_SERVER_URL: `http://${apiServer.address("http")}/execution/` };
         const taskLinks = [...dataLinks, apiServer.link("http")];
@@ -175,6 +183,7 @@ export class Airflow extends LakehouseComponent {
                     initContainers: [waitForMigrations(taskEnv)],
                     containers: [{ name: component, image, env: taskEnv, volumeMounts, resources: settings.resources, ...c }],
                     connectsTo: taskLinks,
+                    serviceAccountName: component === taskPod ? serviceAccountName : undefined,
                     podAnnotations,
                     platform: args.platform,
                 },
