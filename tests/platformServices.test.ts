@@ -370,3 +370,26 @@ describe("footprint with every service on", () => {
         assert.ok(t.requestsMemory <= 13 * 2 ** 30, `dev requests ${t.requestsMemory / 2 ** 30} GiB`);
     });
 });
+
+describe("peer groups", () => {
+    it("members reach each other both ways under restricted egress (Spark, Trino, Flink)", async () => {
+        const { allowed } = await import("./network.test");
+        const l = await loadAllOn("dev");
+        const pod = (name: string) => {
+            const o = objectsOf(l).find((x) => x.kind === "Deployment" && x.metadata.name === name);
+            const ports = Object.fromEntries(o.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort])));
+            return { where: name, namespace: "lakehouse", labels: o.spec.template.metadata.labels, ports };
+        };
+        const pols = policies(l);
+        for (const [src, dst, port] of [
+            ["spark-master", "spark-worker", "ui"],
+            ["trino-coordinator", "trino-worker", "http"],
+            ["trino-worker", "trino-worker", "http"],
+            ["flink-jobmanager", "flink-taskmanager", "rpc"],
+            ["flink-taskmanager", "flink-taskmanager", "rpc"],
+        ]) {
+            assert.ok(allowed(pols, pod(src), pod(dst), port), `${src} -> ${dst}:${port}`);
+        }
+        assert.ok(!allowed(pols, pod("trino-coordinator"), pod("flink-taskmanager"), "rpc"), "groups stay apart");
+    });
+});

@@ -177,4 +177,19 @@ export function allowPeers(
         },
         opts,
     );
+    // ...and the other direction: with restricted egress, a member could otherwise not open a connection
+    // to its peers (the Spark master to workers, Trino's coordinator to workers, Flink's JobManager to
+    // TaskManagers), since pod addresses are in the private ranges the internet rule excludes.
+    new k8s.networking.v1.NetworkPolicy(
+        `${resourceName}-peers-egress`,
+        {
+            metadata: { name: `allow-${server.name}-to-${group}-peers`, namespace: server.namespace, labels: policyLabels },
+            spec: {
+                podSelector: { matchLabels: selectorFor(server.name) },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ podSelector: { matchLabels: { [PEER_GROUP_LABEL]: group } } }] }],
+            },
+        },
+        opts,
+    );
 }
