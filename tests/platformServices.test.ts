@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { dagFiles, medallionJobsJson } from "../components/orchestration/medallion";
-import { SUPERSET_CONFIG, supersetInitScript } from "../components/bi/superset";
+import { INSTALL_DRIVERS, SUPERSET_CONFIG, supersetInitScript } from "../components/bi/superset";
+import { AIRFLOW_INIT_SCRIPT } from "../components/orchestration/airflow";
+import { REDIS_START } from "../components/storage/redis";
 import { ENSURE_CONSUMER_SQL, START_SCRIPT } from "../components/storage/postgres";
 import { footprint, total } from "../scripts/footprintCalc";
 import { loadAllOn } from "./allServices";
@@ -41,6 +43,20 @@ function assertPythonParses(source: string, what: string): void {
     execFileSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: source });
     assert.ok(source.length > 0, what);
 }
+
+describe("platform service scripts", () => {
+    it("every shell script parses (sh -n / bash -n)", () => {
+        const scripts: [string, string][] = [
+            ["bash", START_SCRIPT],
+            ["sh", REDIS_START],
+            ["bash", AIRFLOW_INIT_SCRIPT],
+            ["sh", INSTALL_DRIVERS],
+            ["sh", supersetInitScript([{ name: "Trino (lakehouse)", uriVar: "TRINO_URI" }])],
+        ];
+        for (const [shell, script] of scripts) execFileSync(shell, ["-n"], { input: script });
+        assert.throws(() => execFileSync("sh", ["-n"], { input: "if then", stdio: "pipe" }), "the check can fail");
+    });
+});
 
 describe("platform services, every one enabled", () => {
     const checks = { checkServiceSelectors, checkReferences, checkServiceAddresses, checkSafeDefaults, checkDeclaredLinks };

@@ -236,7 +236,7 @@ export class Airflow extends LakehouseComponent {
                     {
                         name: "migrate-and-create-admin",
                         image,
-                        command: ["/bin/bash", "-ec", INIT_SCRIPT],
+                        command: ["/bin/bash", "-ec", AIRFLOW_INIT_SCRIPT],
                         env: { ...env, ADMIN_USER: this.credential.ref("adminUser"), ADMIN_PASSWORD: this.credential.ref("adminPassword") },
                         resources: { requests: { cpu: "100m", memory: "384Mi" }, limits: { memory: "1Gi" } },
                     },
@@ -250,7 +250,7 @@ export class Airflow extends LakehouseComponent {
     }
 }
 
-const INIT_SCRIPT = `until airflow db check; do echo "waiting for the metadata database"; sleep 5; done
+export const AIRFLOW_INIT_SCRIPT = `until airflow db check; do echo "waiting for the metadata database"; sleep 5; done
 airflow db migrate
 if airflow users list --output json | grep -q "\\"$ADMIN_USER\\""; then
   airflow users reset-password --username "$ADMIN_USER" --password "$ADMIN_PASSWORD"

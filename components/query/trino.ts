@@ -68,7 +68,8 @@ export function trinoFiles(args: { coordinator: boolean; includeCoordinator: boo
             "-Djdk.nio.maxCachedBufferSize=2000000",
             "",
         ].join("\n"),
-        "node.properties": lines({ "node.environment": "lakehouse", "node.data-dir": "/data/trino", "node.id": "${ENV:HOSTNAME}" }),
+        // As in the image's own file (which this directory replaces); Trino makes up a node.id when unset.
+        "node.properties": lines({ "node.environment": "lakehouse", "node.data-dir": "/data/trino", "plugin.dir": "/usr/lib/trino/plugin" }),
         "log.properties": "io.trino=INFO\n",
         "catalog/iceberg.properties": lines({
             "connector.name": "iceberg",

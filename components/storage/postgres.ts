@@ -200,6 +200,9 @@ for role in $DB_CONSUMERS; do
   echo "database and role $role are in place"
 done
 touch /var/run/postgresql/consumers-ready
+# A trapped signal interrupts wait; keep waiting until the server has really shut down.
+set +e
+while kill -0 $pid 2>/dev/null; do wait $pid; done
 wait $pid
 `;
 

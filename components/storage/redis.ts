@@ -32,7 +32,7 @@ const PORT = 6379;
 
 // The password goes into a config file written at start, not onto redis-server's command line, where any
 // process in the pod could read it.
-const START = `printf 'requirepass "%s"\\nappendonly yes\\ndir /data\\n' "$REDIS_PASSWORD" > /tmp/redis.conf
+export const REDIS_START = `printf 'requirepass "%s"\\nappendonly yes\\ndir /data\\n' "$REDIS_PASSWORD" > /tmp/redis.conf
 exec redis-server /tmp/redis.conf`;
 
 /** Redis with a generated password and AOF persistence on a volume: Celery's broker, Superset's cache. */
@@ -65,7 +65,7 @@ export class Redis extends LakehouseComponent {
                     {
                         name: "redis",
                         image: settings.image ?? imageRef(pin),
-                        command: ["/bin/sh", "-ec", START],
+                        command: ["/bin/sh", "-ec", REDIS_START],
                         // redis-cli reads REDISCLI_AUTH, so the probe needs no password argument either.
                         env: { REDIS_PASSWORD: this.credential.ref("password"), REDISCLI_AUTH: this.credential.ref("password") },
                         ports: { redis: PORT },
