@@ -137,6 +137,16 @@ describe("platform services, every one enabled", () => {
     }
 });
 
+describe("platform services with nothing exposed", () => {
+    it("with ClusterIP exposure, every connection rests on a generated allow rule and the audit still passes", async () => {
+        const { loadProgram, withOverrides } = await import("./harness");
+        const { ALL_ON } = await import("./allServices");
+        const l = await loadProgram("prod", withOverrides("prod", { ...ALL_ON, "lakehouse:exposure": { type: "ClusterIP" } }));
+        assert.ok(!policies(l).some((p: any) => p.metadata.name.startsWith("allow-external")));
+        assert.deepStrictEqual(audit(l, policies(l)), []);
+    });
+});
+
 describe("postgres", () => {
     it("one database, user and generated password per consumer; volume at PostgreSQL 18's parent path", async () => {
         const objs = objectsOf(await loadAllOn("dev"));
