@@ -85,6 +85,12 @@ describe("medallion DAG wiring (with a stand-in pipeline)", () => {
             assert.strictEqual(spec.automountServiceAccountToken, false, other);
             assert.strictEqual(spec.serviceAccountName, undefined, other);
         }
+        // Secrets arrive in the mock wrapped as secret outputs; the platform-wide schema test covers them.
+        for (const o of rs.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs).filter((o) => o.kind !== "Secret")) {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const Model = require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
+            new Model(o).validate();
+        }
         const egress = obj("NetworkPolicy", "allow-airflow-scheduler-kube-api-egress");
         assert.deepStrictEqual(egress.spec.podSelector.matchLabels["app.kubernetes.io/name"], "airflow-scheduler");
         assert.deepStrictEqual(egress.spec.egress[0].ports.map((p: any) => p.port), [443, 6443]);
