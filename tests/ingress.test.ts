@@ -15,7 +15,7 @@ describe("ingress", () => {
         const hosts = ingresses.map((i) => i.spec.rules[0].host).sort();
         assert.deepStrictEqual(
             hosts,
-            ["history", "jupyter", "objectstore", "prometheus", "spark"].map((h) => `${h}.lakehouse.example.com`),
+            ["grafana", "history", "jupyter", "kafka", "objectstore", "prometheus", "spark"].map((h) => `${h}.lakehouse.example.com`),
         );
         assert.strictEqual(l.outputs.endpoints.value.jupyter.ui.ingressUrl, "http://jupyter.lakehouse.example.com/lab");
         assert.strictEqual(l.outputs.endpoints.value.spark.ui.ingressUrl, "http://spark.lakehouse.example.com");

@@ -18,7 +18,18 @@ describe("stack outputs", () => {
         it(`${stack}: every endpoint has an in-cluster URL and a port-forward command for the right Service`, async () => {
             const l = await loadStack(stack);
             const endpoints = l.outputs.endpoints.value as Record<string, Record<string, any>>;
-            assert.deepStrictEqual(Object.keys(endpoints).sort(), ["jupyter", "objectStore", "prometheus", "spark", "sparkHistory"]);
+            assert.deepStrictEqual(Object.keys(endpoints).sort(), [
+                "cassandra",
+                "grafana",
+                "jupyter",
+                "kafka",
+                "kafkaUi",
+                "objectStore",
+                "prometheus",
+                "schemaRegistry",
+                "spark",
+                "sparkHistory",
+            ]);
             const services = k8sObjects(l).filter((r) => r.inputs.kind === "Service");
             const locals: number[] = [];
             for (const [svc, eps] of Object.entries(endpoints)) {
@@ -50,9 +61,10 @@ describe("stack outputs", () => {
             const l = await loadStack(stack);
             assert.strictEqual(l.outputs.credentials.secret, true);
             const values = strings(l.outputs.credentials.value).map((s) => s.text);
-            assert.strictEqual(l.generatedSecrets.length, 3);
+            // object store 2, Jupyter 1, Cassandra 2 (superuser, pipeline login), Kafka UI 1, Grafana 1
+            assert.strictEqual(l.generatedSecrets.length, 7);
             for (const g of l.generatedSecrets) assert.ok(values.includes(g), `credentials output lacks a generated value`);
-            assert.deepStrictEqual(Object.keys(l.outputs.credentials.value).sort(), ["jupyter", "objectStore"]);
+            assert.deepStrictEqual(Object.keys(l.outputs.credentials.value).sort(), ["cassandra", "grafana", "jupyter", "kafkaUi", "objectStore"]);
             assert.deepStrictEqual(Object.keys(l.outputs.credentials.value.objectStore).sort(), ["accessKey", "secretKey"]);
         });
 
@@ -82,7 +94,7 @@ describe("stack outputs", () => {
         it(`${stack}: credentials are stable: generated once by @pulumi/random, with no keepers that would rotate them`, async () => {
             const l = await loadStack(stack);
             const passwords = l.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
-            assert.strictEqual(passwords.length, 3);
+            assert.strictEqual(passwords.length, 7);
             for (const p of passwords) {
                 assert.strictEqual(p.inputs.keepers, undefined, p.name);
                 assert.strictEqual(p.inputs.special, false, `${p.name}: values go into URLs and env files`);
@@ -98,7 +110,23 @@ describe("stack outputs", () => {
         );
         assert.deepStrictEqual(
             [...new Set(refs)].sort(),
-            ["ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "JUPYTER_TOKEN", "RUSTFS_ACCESS_KEY", "RUSTFS_SECRET_KEY", "SECRET_KEY"],
+            [
+                "ACCESS_KEY",
+                "ADMIN_PASSWORD",
+                "APP_PASSWORD",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "CASSANDRA_PASSWORD",
+                "CASSANDRA_USERNAME",
+                "GF_SECURITY_ADMIN_PASSWORD",
+                "GF_SECURITY_ADMIN_USER",
+                "JUPYTER_TOKEN",
+                "RUSTFS_ACCESS_KEY",
+                "RUSTFS_SECRET_KEY",
+                "SECRET_KEY",
+                "SPRING_SECURITY_USER_NAME",
+                "SPRING_SECURITY_USER_PASSWORD",
+            ],
         );
     });
 });
