@@ -1,18 +1,10 @@
 """Bronze: every record of the vehicle-events topic, as received, appended to s3a://<bucket>/bronze/vehicles."""
 
-import argparse
-
 from pyspark.sql import SparkSession
 
-from medallion import decode_bronze
+from medallion import decode_bronze, job_args, run_stream
 
-p = argparse.ArgumentParser()
-p.add_argument("--bootstrap", required=True)
-p.add_argument("--topic", required=True)
-p.add_argument("--output", required=True)
-p.add_argument("--checkpoint", required=True)
-a = p.parse_args()
-
+a = job_args("bootstrap", "topic", "output", "checkpoint")
 spark = SparkSession.builder.appName("vehicles-bronze").getOrCreate()
 kafka = (
     spark.readStream.format("kafka")
@@ -22,11 +14,4 @@ kafka = (
     .option("startingOffsets", "earliest")
     .load()
 )
-(
-    decode_bronze(kafka).writeStream.format("parquet")
-    .option("path", a.output)
-    .option("checkpointLocation", a.checkpoint)
-    .trigger(processingTime="10 seconds")
-    .start()
-    .awaitTermination()
-)
+run_stream(decode_bronze(kafka).writeStream.format("parquet").option("path", a.output), a.checkpoint, "10 seconds")

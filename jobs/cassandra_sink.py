@@ -1,17 +1,10 @@
 """Streams silver events into Cassandra (keyspace and table made by the schema Job)."""
 
-import argparse
-
 from pyspark.sql import SparkSession
 
-from medallion import SILVER_SCHEMA, cassandra_rows
+from medallion import SILVER_SCHEMA, cassandra_rows, job_args, run_stream
 
-p = argparse.ArgumentParser()
-p.add_argument("--input", required=True)
-p.add_argument("--keyspace", required=True)
-p.add_argument("--table", required=True)
-p.add_argument("--checkpoint", required=True)
-a = p.parse_args()
+a = job_args("input", "keyspace", "table", "checkpoint")
 
 spark = SparkSession.builder.appName("vehicles-cassandra").getOrCreate()
 
@@ -25,11 +18,4 @@ def write(batch, _batch_id):
     )
 
 
-(
-    spark.readStream.schema(SILVER_SCHEMA).parquet(a.input).writeStream
-    .foreachBatch(write)
-    .option("checkpointLocation", a.checkpoint)
-    .trigger(processingTime="15 seconds")
-    .start()
-    .awaitTermination()
-)
+run_stream(spark.readStream.schema(SILVER_SCHEMA).parquet(a.input).writeStream.foreachBatch(write), a.checkpoint, "15 seconds")

@@ -6,20 +6,14 @@ Why a stream that recomputes from all of silver: a file sink cannot take a strea
 state. The silver stream is only the trigger.
 """
 
-import argparse
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pyspark.sql import SparkSession
 
-from medallion import SILVER_SCHEMA, gold, render_metrics
+from medallion import SILVER_SCHEMA, gold, job_args, render_metrics, run_stream
 
-p = argparse.ArgumentParser()
-p.add_argument("--input", required=True)
-p.add_argument("--output", required=True)
-p.add_argument("--checkpoint", required=True)
-p.add_argument("--metrics-port", type=int, default=9108)
-a = p.parse_args()
+a = job_args("input", "output", "checkpoint", metrics_port=9108)
 
 latest = {"text": render_metrics([])}
 
@@ -47,11 +41,4 @@ def refresh(_batch, _batch_id):
     latest["text"] = render_metrics([r.asDict() for r in stats.collect()])
 
 
-(
-    spark.readStream.schema(SILVER_SCHEMA).parquet(a.input).writeStream
-    .foreachBatch(refresh)
-    .option("checkpointLocation", a.checkpoint)
-    .trigger(processingTime="30 seconds")
-    .start()
-    .awaitTermination()
-)
+run_stream(spark.readStream.schema(SILVER_SCHEMA).parquet(a.input).writeStream.foreachBatch(refresh), a.checkpoint, "30 seconds")

@@ -120,3 +120,23 @@ def render_metrics(rows) -> str:
         for r in rows:
             lines.append(f'{name}{{type="{r["type"]}"}} {float(r[key])}')
     return "\n".join(lines) + "\n"
+
+
+# --- what every entry point shares: its command line and how its stream runs -----------------------------
+
+
+def job_args(*flags: str, **defaults):
+    """Parses `--flag value` options: each of `flags` required, each of `defaults` optional."""
+    import argparse
+
+    p = argparse.ArgumentParser()
+    for f in flags:
+        p.add_argument(f"--{f}", required=True)
+    for f, v in defaults.items():
+        p.add_argument(f"--{f.replace('_', '-')}", type=type(v), default=v)
+    return p.parse_args()
+
+
+def run_stream(writer, checkpoint: str, every: str) -> None:
+    """Starts a stream writer with its checkpoint and trigger interval, and blocks while it runs."""
+    writer.option("checkpointLocation", checkpoint).trigger(processingTime=every).start().awaitTermination()

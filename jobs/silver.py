@@ -1,25 +1,10 @@
 """Silver: the bronze files, validated and deduplicated, appended to s3a://<bucket>/silver/vehicles."""
 
-import argparse
-
 from pyspark.sql import SparkSession
 
-from medallion import BRONZE_SCHEMA, silver
+from medallion import BRONZE_SCHEMA, job_args, run_stream, silver
 
-p = argparse.ArgumentParser()
-p.add_argument("--input", required=True)
-p.add_argument("--output", required=True)
-p.add_argument("--checkpoint", required=True)
-a = p.parse_args()
-
+a = job_args("input", "output", "checkpoint")
 spark = SparkSession.builder.appName("vehicles-silver").getOrCreate()
 bronze = spark.readStream.schema(BRONZE_SCHEMA).parquet(a.input)
-(
-    silver(bronze).writeStream.format("parquet")
-    .option("path", a.output)
-    .option("checkpointLocation", a.checkpoint)
-    .outputMode("append")
-    .trigger(processingTime="15 seconds")
-    .start()
-    .awaitTermination()
-)
+run_stream(silver(bronze).writeStream.format("parquet").option("path", a.output).outputMode("append"), a.checkpoint, "15 seconds")

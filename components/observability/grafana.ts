@@ -126,7 +126,7 @@ export class Grafana extends LakehouseComponent {
                             GF_ANALYTICS_REPORTING_ENABLED: "false",
                             GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
                             GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: "false",
-                            GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: args.dashboards.length > 0 ? `/var/lib/grafana/dashboards/${args.dashboards[0]}` : "",
+                            ...(args.dashboards.length > 0 ? { GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: `/var/lib/grafana/dashboards/${args.dashboards[0]}` } : {}),
                         },
                         ports: { http: HTTP_PORT },
                         resources: settings.resources,

@@ -100,3 +100,41 @@ def test_producer_events_pass_silver_except_the_invalid_fraction(spark):
     assert len(events) == 40
     kept = silver(bronze_df(spark, [json.dumps(e) for e in events])).count()
     assert kept == 30
+
+
+def test_job_args_reads_required_flags_and_typed_defaults(monkeypatch):
+    from medallion import job_args
+
+    monkeypatch.setattr("sys.argv", ["gold.py", "--input", "s3a://b/silver", "--metrics-port", "9200"])
+    a = job_args("input", metrics_port=9108)
+    assert (a.input, a.metrics_port) == ("s3a://b/silver", 9200)
+    monkeypatch.setattr("sys.argv", ["gold.py"])
+    import pytest
+
+    with pytest.raises(SystemExit):
+        job_args("input")
+
+
+def test_run_stream_sets_the_checkpoint_and_trigger_then_waits():
+    from medallion import run_stream
+
+    calls = []
+
+    class Writer:
+        def option(self, k, v):
+            calls.append(("option", k, v))
+            return self
+
+        def trigger(self, **kw):
+            calls.append(("trigger", kw))
+            return self
+
+        def start(self):
+            calls.append(("start",))
+            return self
+
+        def awaitTermination(self):
+            calls.append(("await",))
+
+    run_stream(Writer(), "s3a://b/checkpoints/x", "15 seconds")
+    assert calls == [("option", "checkpointLocation", "s3a://b/checkpoints/x"), ("trigger", {"processingTime": "15 seconds"}), ("start",), ("await",)]
