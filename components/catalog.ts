@@ -61,6 +61,44 @@ export const catalog = {
         confirmed: "curlimages/curl Dockerfile: USER curl_user (100:101); --aws-sigv4 since curl 7.75; tag 8.17.0 pinned in public CI and k8s scripts (search, Nov 2026)",
     },
     ...platformServicePins,
+    kafka: {
+        image: "apache/kafka",
+        tag: "4.3.1",
+        uid: 1000,
+        gid: 1000,
+        confirmed: "shared/FACTS.md; apache/kafka:4.3.1 pinned in public compose files and Testcontainers tests (find_string, Nov 2026); image USER appuser (1000)",
+    },
+    schemaRegistry: {
+        image: "confluentinc/cp-schema-registry",
+        tag: "8.3.2",
+        uid: 1000,
+        gid: 1000,
+        confirmed: "shared/FACTS.md; confluentinc/cp-schema-registry:8.3.2 pinned in public compose files and Testcontainers tests (find_string, Nov 2026); Confluent images run as appuser (1000)",
+    },
+    kafkaUi: {
+        image: "ghcr.io/kafbat/kafka-ui",
+        tag: "v1.5.0",
+        // The image's user comes from alpine `adduser -S` (a system UID); the app only reads its jar, so any
+        // unprivileged UID works. UID not confirmed.
+        uid: 100,
+        gid: 101,
+        confirmed: "shared/FACTS.md; ghcr.io/kafbat/kafka-ui:v1.5.0 pinned (some with digest) in public deploy scripts (find_string, Nov 2026); UID not confirmed",
+    },
+    cassandra: {
+        image: "cassandra",
+        tag: "5.0.9",
+        uid: 999,
+        gid: 999,
+        confirmed: "shared/FACTS.md; cassandra:5.0.9 pinned in public compose files and tests as the latest 5.0.x (find_string, Nov 2026); image user cassandra (999)",
+    },
+    grafana: {
+        image: "grafana/grafana",
+        tag: "12.4.12",
+        uid: 472,
+        // The image's writable paths belong to group root (0); fsGroup 0 keeps mounted volumes writable too.
+        gid: 0,
+        confirmed: "shared/FACTS.md; grafana/grafana:12.4.12 pinned in public compose files and install scripts (find_string, Nov 2026); image USER 472, files group 0",
+    },
 } as const satisfies Record<string, ImagePin>;
 
 export type CatalogName = keyof typeof catalog;
@@ -83,6 +121,24 @@ export const sparkPackages = {
     delta: "io.delta:delta-spark_2.13:4.0.1",
     iceberg: "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.2",
 } as const;
+
+/**
+ * Packages the streaming jobs add to their sessions. spark-sql-kafka is Spark's own, same release. The
+ * Cassandra connector: 3.5.1 (com.datastax.spark, Scala 2.13) is the newest on Maven Central (checked with
+ * `mvn dependency:get`, Nov 2026: no 4.x under com.datastax.spark or org.apache.cassandra); it is built
+ * against Spark 3.5, so it running on Spark 4.0 is NOT confirmed (apache/cassandra-spark-connector has
+ * Spark 4 support only as open work, CASSANALYTICS-173).
+ */
+export const streamingPackages = {
+    kafka: `org.apache.spark:spark-sql-kafka-0-10_2.13:${SPARK_VERSION}`,
+    cassandra: "com.datastax.spark:spark-cassandra-connector_2.13:3.5.1",
+} as const;
+
+/**
+ * Prometheus JMX exporter java agent for Kafka, which serves no Prometheus endpoint itself. 1.0.1 is on Maven
+ * Central (`mvn dependency:get`, Nov 2026); 1.1.0 and later are published only as GitHub release assets.
+ */
+export const JMX_EXPORTER_VERSION = "1.0.1";
 
 /** Maven Central path of a jar, for daemons (the History Server) that can't use spark.jars.packages. */
 export function mavenJarUrl(group: string, artifact: string, version: string): string {

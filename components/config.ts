@@ -4,11 +4,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
-    Field, Problems, Shape, bool, cpuQuantity, dnsLabel, imageOverride, listOf, matching, memoryQuantity,
+    Field, Problems, Shape, bool, cpuQuantity, decimal, dnsLabel, imageOverride, listOf, matching, memoryQuantity,
     object, oneOf, optional, volumeSize, wholeNumber,
 } from "./lib/fields";
 import { parseBytes, parseCpu, parseSparkSize } from "./lib/quantity";
 import { checkPlatformServices, platformServiceDefaults, platformServiceDependencies, platformServicesShape } from "./platformServicesConfig";
+import { checkStreaming } from "./streaming/configRules";
 
 export type ClusterKind = "kind" | "k3d" | "existing";
 export type ExposureType = "LoadBalancer" | "NodePort" | "ClusterIP";
@@ -116,6 +117,62 @@ export interface AirflowConfig extends ServiceBase {
 }
 
 export type SupersetConfig = ServiceBase;
+export interface KafkaTopic {
+    name: string;
+    partitions: number;
+    /** Copies of each partition; at most the number of brokers. */
+    replicationFactor: number;
+}
+
+export interface KafkaConfig extends ServiceBase {
+    /** KRaft nodes, each broker and controller at once: 1 (dev) or 3+ (a controller quorum). */
+    brokers: number;
+    volumeSize: string;
+    /** JVM heap of each broker, in Java's syntax ("512m", "2g"); must leave room in limits.memory. */
+    heap: string;
+    /** In-sync replicas a write needs (min.insync.replicas); at most every topic's replication factor. */
+    minInSyncReplicas: number;
+    /** Topics created (idempotently) by a Job; the pipeline's topic must be one of them. */
+    topics: KafkaTopic[];
+}
+
+export type SchemaRegistryConfig = ServiceBase;
+export type KafkaUiConfig = ServiceBase;
+
+export interface ProducerConfig extends ServiceBase {
+    /** `job`: send `count` events and finish; `deployment`: send forever (count is ignored). */
+    mode: "job" | "deployment";
+    topic: string;
+    count: number;
+    eventsPerSecond: number;
+    /** Share of deliberately invalid events (bad battery, impossible coordinates, missing fields), 0..1. */
+    invalidFraction: number;
+}
+
+export interface PipelineConfig extends ServiceBase {
+    /** How the jobs are launched: `standalone` runs spark-submit (client mode) against the Spark cluster. */
+    launcher: "standalone";
+    /** The topic bronze reads. */
+    topic: string;
+    /** Heap of each job's driver (in its submit pod, sized by `resources`), Spark syntax. */
+    driverMemory: string;
+    /** Heap of each job's executor on the workers, Spark syntax. */
+    executorMemory: string;
+    /** Cores each job takes from the Spark cluster (spark.cores.max). */
+    coresPerJob: number;
+}
+
+export interface CassandraConfig extends ServiceBase {
+    /** Nodes; the keyspace's replication factor is min(3, replicas). */
+    replicas: number;
+    volumeSize: string;
+    /** MAX_HEAP_SIZE and HEAP_NEWSIZE, always set together (Cassandra refuses one without the other). */
+    maxHeapSize: string;
+    heapNewSize: string;
+    keyspace: string;
+}
+
+export type GrafanaConfig = ServiceBase;
 
 export interface ServicesConfig {
     objectStore: ObjectStoreConfig;
@@ -131,6 +188,13 @@ export interface ServicesConfig {
     clickhouse: ClickHouseConfig;
     airflow: AirflowConfig;
     superset: SupersetConfig;
+    kafka: KafkaConfig;
+    schemaRegistry: SchemaRegistryConfig;
+    kafkaUi: KafkaUiConfig;
+    producer: ProducerConfig;
+    pipeline: PipelineConfig;
+    cassandra: CassandraConfig;
+    grafana: GrafanaConfig;
 }
 
 export type ServiceName = keyof ServicesConfig;
@@ -188,6 +252,13 @@ export const serviceDependencies: { [S in ServiceName]?: ServiceDependency[] } =
     jupyter: [{ needs: "spark", why: "notebooks run their Spark sessions on the Spark cluster" }],
     sparkHistory: [{ needs: "spark", why: "it shows what the Spark applications logged" }],
     ...platformServiceDependencies,
+    schemaRegistry: [{ needs: "kafka", why: "it stores schemas in a Kafka topic" }],
+    kafkaUi: [{ needs: "kafka", why: "it browses the Kafka cluster" }],
+    producer: [{ needs: "kafka", why: "it sends the vehicle events to a Kafka topic" }],
+    pipeline: [
+        { needs: "kafka", why: "bronze reads the vehicle events from Kafka" },
+        { needs: "spark", why: "the medallion jobs run on the Spark cluster" },
+    ],
 };
 
 const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -225,7 +296,9 @@ export const serviceDefaults: ServicesConfig = {
     spark: {
         enabled: true,
         workers: 2,
-        workerCores: 1,
+        // Two per worker: the pipeline's four streaming jobs each hold a core for as long as they run. Cores
+        // here are executor slots, not Kubernetes requests, so this doesn't grow the footprint.
+        workerCores: 2,
         workerMemory: "1g",
         tableFormat: "delta",
         runtime: "apache",
@@ -250,7 +323,58 @@ export const serviceDefaults: ServicesConfig = {
         resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     },
     ...platformServiceDefaults,
+    kafka: {
+        enabled: true,
+        brokers: 1,
+        volumeSize: "2Gi",
+        heap: "384m",
+        minInSyncReplicas: 1,
+        topics: [{ name: "vehicle-events", partitions: 3, replicationFactor: 1 }],
+        resources: { requests: { cpu: "100m", memory: "640Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
+    schemaRegistry: {
+        enabled: true,
+        resources: { requests: { cpu: "50m", memory: "320Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    },
+    kafkaUi: {
+        enabled: true,
+        resources: { requests: { cpu: "50m", memory: "320Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    },
+    producer: {
+        enabled: true,
+        mode: "job",
+        topic: "vehicle-events",
+        count: 2000,
+        eventsPerSecond: 20,
+        invalidFraction: 0.1,
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    },
+    pipeline: {
+        enabled: true,
+        launcher: "standalone",
+        topic: "vehicle-events",
+        driverMemory: "384m",
+        executorMemory: "384m",
+        coresPerJob: 1,
+        resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
+    cassandra: {
+        enabled: true,
+        replicas: 1,
+        volumeSize: "2Gi",
+        maxHeapSize: "512M",
+        heapNewSize: "128M",
+        keyspace: "vehicles",
+        resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { cpu: "2", memory: "1536Mi" } },
+    },
+    grafana: {
+        enabled: true,
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    },
 };
+
+const KAFKA_TOPIC = matching(/^[a-zA-Z0-9._-]{1,249}$/, "expected a Kafka topic name: letters, digits, '.', '_' and '-'");
+const JAVA_SIZE = matching(/^[1-9][0-9]*[mMgG]$/, 'expected a JVM size such as "512m" or "2g"');
 
 const servicesShape: Shape<ServicesConfig> = {
     objectStore: service<ObjectStoreConfig>(
@@ -283,6 +407,55 @@ const servicesShape: Shape<ServicesConfig> = {
         serviceDefaults.prometheus,
     ),
     ...platformServicesShape(serviceDefaults, { resources, service }),
+    kafka: service<KafkaConfig>(
+        {
+            brokers: wholeNumber(1, 9),
+            volumeSize,
+            heap: JAVA_SIZE,
+            minInSyncReplicas: wholeNumber(1, 9),
+            topics: listOf(
+                object<KafkaTopic>(
+                    { name: KAFKA_TOPIC, partitions: wholeNumber(1, 1000), replicationFactor: wholeNumber(1, 9) },
+                    { name: "vehicle-events", partitions: 3, replicationFactor: 1 },
+                ),
+                1,
+            ),
+        },
+        serviceDefaults.kafka,
+    ),
+    schemaRegistry: service<SchemaRegistryConfig>({}, serviceDefaults.schemaRegistry),
+    kafkaUi: service<KafkaUiConfig>({}, serviceDefaults.kafkaUi),
+    producer: service<ProducerConfig>(
+        {
+            mode: oneOf("job", "deployment"),
+            topic: KAFKA_TOPIC,
+            count: wholeNumber(1),
+            eventsPerSecond: decimal(0.01, 100000),
+            invalidFraction: decimal(0, 1),
+        },
+        serviceDefaults.producer,
+    ),
+    pipeline: service<PipelineConfig>(
+        {
+            launcher: oneOf("standalone"),
+            topic: KAFKA_TOPIC,
+            driverMemory: JAVA_SIZE,
+            executorMemory: JAVA_SIZE,
+            coresPerJob: wholeNumber(1, 64),
+        },
+        serviceDefaults.pipeline,
+    ),
+    cassandra: service<CassandraConfig>(
+        {
+            replicas: wholeNumber(1, 9),
+            volumeSize,
+            maxHeapSize: JAVA_SIZE,
+            heapNewSize: JAVA_SIZE,
+            keyspace: matching(/^[a-z][a-z0-9_]{0,47}$/, "expected a CQL keyspace name: lowercase letters, digits and '_', starting with a letter"),
+        },
+        serviceDefaults.cassandra,
+    ),
+    grafana: service<GrafanaConfig>({}, serviceDefaults.grafana),
 };
 
 const defaultContexts: Record<ClusterKind, string | undefined> = {
@@ -407,6 +580,7 @@ function checkServices(s: ServicesConfig, p: Problems): void {
     }
     checkResources("services.spark.workerResources", s.spark.workerResources, p);
     checkPlatformServices(s, p, checkResources);
+    checkStreaming(s, p);
 
     for (const name of ["objectStore", "jupyter"] as const) {
         if (s[name].enabled && s[name].replicas !== 1) {

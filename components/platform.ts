@@ -10,6 +10,13 @@ import type { PlatformConfig, ServiceName } from "./config";
 import { PlatformNamespaces } from "./core/namespaces";
 import { Endpoint, EndpointSpec, endpointRecords } from "./lib/endpoint";
 import { ObjectStore } from "./storage/objectStore";
+import { Grafana, dashboardsFor } from "./observability/grafana";
+import { Cassandra } from "./streaming/cassandra";
+import { Kafka } from "./streaming/kafka";
+import { KafkaUi } from "./streaming/kafkaUi";
+import { PIPELINE_FOLDERS, VehiclePipeline } from "./streaming/pipeline";
+import { VehicleProducer } from "./streaming/producer";
+import { SchemaRegistry } from "./streaming/schemaRegistry";
 import { platformServices } from "./platformServices";
 
 /**
@@ -44,7 +51,12 @@ export class DataPlatform extends pulumi.ComponentResource {
         const objectStore = s.objectStore.enabled
             ? new ObjectStore(
                   "object-store",
-                  { namespace: ns, settings: s.objectStore, platform: cfg, folders: history ? [history.logPrefix] : [] },
+                  {
+                      namespace: ns,
+                      settings: s.objectStore,
+                      platform: cfg,
+                      folders: [...(history ? [history.logPrefix] : []), ...(s.pipeline.enabled ? PIPELINE_FOLDERS : [])],
+                  },
                   inPlatform,
               )
             : undefined;
@@ -55,11 +67,24 @@ export class DataPlatform extends pulumi.ComponentResource {
             metrics.push(...objectStore.metrics);
         }
 
+        // Before Spark: the pipeline's executors run on the workers, which must declare links to these.
+        const kafka = s.kafka.enabled ? new Kafka("kafka", { namespace: ns, settings: s.kafka, platform: cfg }, inPlatform) : undefined;
+        const cassandra = s.cassandra.enabled ? new Cassandra("cassandra", { namespace: ns, settings: s.cassandra, platform: cfg }, inPlatform) : undefined;
+        if (kafka) {
+            endpoints.kafka = kafka.endpoints;
+            metrics.push(...kafka.metrics);
+        }
+        if (cassandra) {
+            endpoints.cassandra = cassandra.endpoints;
+            credentials.cassandra = cassandra.credential.values;
+        }
+        const executorLinks = s.pipeline.enabled ? [kafka?.access.link, cassandra?.access.link].filter((l) => l !== undefined) : [];
+
         // Config validation guarantees each dependency below is enabled when its dependent is.
         const eventLogDir = history && objectStore ? `s3a://${objectStore.access.bucket}/${history.logPrefix}` : undefined;
         const spark =
             s.spark.enabled && objectStore
-                ? new SparkCluster("spark", { namespace: ns, settings: s.spark, platform: cfg, s3: objectStore.access, eventLogDir }, inPlatform)
+                ? new SparkCluster("spark", { namespace: ns, settings: s.spark, platform: cfg, s3: objectStore.access, eventLogDir, executorLinks }, inPlatform)
                 : undefined;
         if (spark) {
             endpoints.spark = spark.endpoints;
@@ -91,6 +116,40 @@ export class DataPlatform extends pulumi.ComponentResource {
             credentials.jupyter = jupyter.credential.values;
         }
 
+        if (kafka) {
+            const registry = s.schemaRegistry.enabled
+                ? new SchemaRegistry("schema-registry", { namespace: ns, settings: s.schemaRegistry, platform: cfg, kafka: kafka.access }, inPlatform)
+                : undefined;
+            if (registry) endpoints.schemaRegistry = registry.endpoints;
+            if (s.kafkaUi.enabled) {
+                const ui = new KafkaUi(
+                    "kafka-ui",
+                    { namespace: ns, settings: s.kafkaUi, platform: cfg, kafka: kafka.access, schemaRegistry: registry?.access },
+                    inPlatform,
+                );
+                endpoints.kafkaUi = ui.endpoints;
+                credentials.kafkaUi = ui.credential.values;
+            }
+            if (s.producer.enabled) {
+                new VehicleProducer("vehicle-producer", { namespace: ns, settings: s.producer, platform: cfg, kafka: kafka.access }, inPlatform);
+            }
+            if (s.pipeline.enabled && spark && objectStore) {
+                const pipeline = new VehiclePipeline(
+                    "vehicles",
+                    {
+                        namespace: ns,
+                        settings: s.pipeline,
+                        platform: cfg,
+                        launcher: { kind: s.pipeline.launcher, spark: spark.access },
+                        kafka: kafka.access,
+                        s3: objectStore.access,
+                        cassandra: cassandra?.access,
+                    },
+                    inPlatform,
+                );
+                metrics.push(...pipeline.metrics);
+            }
+        }
         // PostgreSQL, Redis, Nessie, Trino, Flink, ClickHouse, Airflow, Superset. The medallion pipeline
         // (issue 4) is handed to Airflow here as `pipeline` once it exists (see orchestration/medallion.ts).
         const more = platformServices(cfg, ns, { objectStore, spark }, inPlatform);
@@ -99,9 +158,19 @@ export class DataPlatform extends pulumi.ComponentResource {
         metrics.push(...more.metrics);
 
         // Last: it scrapes what the services above declared.
-        if (s.prometheus.enabled) {
-            const prometheus = new Prometheus("prometheus", { namespace: ns, settings: s.prometheus, platform: cfg, targets: metrics }, inPlatform);
-            endpoints.prometheus = prometheus.endpoints;
+        const prometheus = s.prometheus.enabled
+            ? new Prometheus("prometheus", { namespace: ns, settings: s.prometheus, platform: cfg, targets: metrics }, inPlatform)
+            : undefined;
+        if (prometheus) endpoints.prometheus = prometheus.endpoints;
+        if (s.grafana.enabled) {
+            const enabled = (Object.keys(s) as ServiceName[]).filter((k) => s[k].enabled);
+            const grafana = new Grafana(
+                "grafana",
+                { namespace: ns, settings: s.grafana, platform: cfg, prometheus: prometheus && { url: prometheus.url, link: prometheus.link }, dashboards: dashboardsFor(enabled) },
+                inPlatform,
+            );
+            endpoints.grafana = grafana.endpoints;
+            credentials.grafana = grafana.credential.values;
         }
 
         checkSharedAddress(endpoints, cfg);

@@ -129,6 +129,71 @@ const badCases: { what: string; patch: Record<string, unknown>; expect: RegExp[]
         patch: { "lakehouse:services": { objectStore: { replicas: 3 } } },
         expect: [/lakehouse:services\.objectStore\.replicas: 3 is not valid; objectStore runs as a single instance; allowed: 1/],
     },
+    {
+        what: "a topic replicated more often than there are brokers",
+        patch: { "lakehouse:services": { kafka: { topics: [{ name: "vehicle-events", partitions: 3, replicationFactor: 3 }] } } },
+        expect: [/lakehouse:services\.kafka\.topics\[0\]\.replicationFactor: 3 is not valid; topic vehicle-events cannot have more replicas than brokers \(lakehouse:services\.kafka\.brokers is 1\)/],
+    },
+    {
+        what: "an even number of KRaft nodes",
+        patch: { "lakehouse:services": { kafka: { brokers: 2 } } },
+        expect: [/lakehouse:services\.kafka\.brokers: 2 is not valid; the KRaft controller quorum needs an odd number of nodes/],
+    },
+    {
+        what: "a min ISR above a topic's replication factor",
+        patch: { "lakehouse:services": { kafka: { minInSyncReplicas: 2 } } },
+        expect: [/lakehouse:services\.kafka\.minInSyncReplicas: 2 is not valid; topic vehicle-events has replicationFactor 1, so acks=all writes would always fail/],
+    },
+    {
+        what: "zero partitions",
+        patch: { "lakehouse:services": { kafka: { topics: [{ name: "vehicle-events", partitions: 0, replicationFactor: 1 }] } } },
+        expect: [/lakehouse:services\.kafka\.topics\[0\]\.partitions: 0 is not valid; expected a whole number from 1 to 1000/],
+    },
+    {
+        what: "a producer topic Kafka doesn't have",
+        patch: { "lakehouse:services": { producer: { topic: "vehicles" } } },
+        expect: [/lakehouse:services\.producer\.topic: "vehicles" is not valid; expected one of the topics in lakehouse:services\.kafka\.topics \(vehicle-events\)/],
+    },
+    {
+        what: "an invalid fraction above 1",
+        patch: { "lakehouse:services": { producer: { invalidFraction: 1.5 } } },
+        expect: [/lakehouse:services\.producer\.invalidFraction: 1\.5 is not valid; expected a number from 0 to 1/],
+    },
+    {
+        what: "an unknown producer mode",
+        patch: { "lakehouse:services": { producer: { mode: "cronjob" } } },
+        expect: [/lakehouse:services\.producer\.mode: "cronjob" is not valid; allowed: job \| deployment/],
+    },
+    {
+        what: "streaming jobs needing more cores than the workers offer",
+        patch: { "lakehouse:services": { pipeline: { coresPerJob: 2 } } },
+        expect: [/lakehouse:services\.pipeline\.coresPerJob: 2 is not valid; the 4 streaming jobs need 8 cores at once but the Spark workers offer 4/],
+    },
+    {
+        what: "an executor bigger than a worker",
+        patch: { "lakehouse:services": { pipeline: { executorMemory: "2g" } } },
+        expect: [/lakehouse:services\.pipeline\.executorMemory: "2g" is not valid; an executor must fit in a worker's lakehouse:services\.spark\.workerMemory \(1g\)/],
+    },
+    {
+        what: "the pipeline enabled while Kafka is off",
+        patch: { "lakehouse:services": { kafka: { enabled: false }, schemaRegistry: { enabled: false }, kafkaUi: { enabled: false }, producer: { enabled: false } } },
+        expect: [/lakehouse:services\.pipeline\.enabled: true needs lakehouse:services\.kafka\.enabled: true \(bronze reads the vehicle events from Kafka\)/],
+    },
+    {
+        what: "a Cassandra young generation as big as the heap",
+        patch: { "lakehouse:services": { cassandra: { heapNewSize: "512M" } } },
+        expect: [/lakehouse:services\.cassandra\.heapNewSize: "512M" is not valid; the young generation must be smaller than lakehouse:services\.cassandra\.maxHeapSize \(512M\)/],
+    },
+    {
+        what: "a Cassandra heap that doesn't fit its container",
+        patch: { "lakehouse:services": { cassandra: { maxHeapSize: "1100M" } } },
+        expect: [/lakehouse:services\.cassandra\.maxHeapSize: "1100M" is not valid; it must fit in lakehouse:services\.cassandra\.resources\.limits\.memory \(1536Mi\) with 512Mi to spare/],
+    },
+    {
+        what: "a Kafka heap that isn't a JVM size",
+        patch: { "lakehouse:services": { kafka: { heap: "512Mi" } } },
+        expect: [/lakehouse:services\.kafka\.heap: "512Mi" is not valid; expected a JVM size such as "512m" or "2g"/],
+    },
 ];
 
 describe("config", () => {

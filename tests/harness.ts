@@ -83,6 +83,10 @@ class RecordingMocks implements pulumi.runtime.Mocks {
             this.generatedSecrets.push(value);
             state.result = value;
         }
+        if (args.type === "random:index/randomId:RandomId") {
+            // A Kafka cluster ID's shape: 16 random bytes, URL-safe base64 without padding (22 characters).
+            state.b64Url = Buffer.from(args.name.padEnd(16, "x").slice(0, 16)).toString("base64url");
+        }
         if (args.type.startsWith("kubernetes:") && args.type !== "pulumi:providers:kubernetes") {
             state.metadata = { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? `${args.name}-mock1234` };
             if (args.type === "kubernetes:core/v1:Service") {

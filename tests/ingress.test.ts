@@ -16,7 +16,10 @@ describe("ingress", () => {
         assert.deepStrictEqual(
             hosts,
             // prod also runs the platform services' UIs.
-            ["airflow", "clickhouse", "flink", "history", "jupyter", "nessie", "objectstore", "prometheus", "spark", "superset", "trino"].map((h) => `${h}.lakehouse.example.com`),
+            [
+                ...["airflow", "clickhouse", "flink", "grafana", "history", "jupyter", "kafka", "nessie", "objectstore"],
+                ...["prometheus", "spark", "superset", "trino"],
+            ].map((h) => `${h}.lakehouse.example.com`),
         );
         assert.strictEqual(l.outputs.endpoints.value.jupyter.ui.ingressUrl, "http://jupyter.lakehouse.example.com/lab");
         assert.strictEqual(l.outputs.endpoints.value.spark.ui.ingressUrl, "http://spark.lakehouse.example.com");

@@ -19,7 +19,11 @@ describe("stack outputs", () => {
             const l = await loadStack(stack);
             const endpoints = l.outputs.endpoints.value as Record<string, Record<string, any>>;
             const platformServices = stack === "prod" ? ["airflow", "clickhouse", "flink", "nessie", "postgres", "redis", "superset", "trino"] : [];
-            assert.deepStrictEqual(Object.keys(endpoints).sort(), ["jupyter", "objectStore", "prometheus", "spark", "sparkHistory", ...platformServices].sort());
+            const streaming = ["cassandra", "grafana", "kafka", "kafkaUi", "schemaRegistry"];
+            assert.deepStrictEqual(
+                Object.keys(endpoints).sort(),
+                ["jupyter", "objectStore", "prometheus", "spark", "sparkHistory", ...streaming, ...platformServices].sort(),
+            );
             const services = k8sObjects(l).filter((r) => r.inputs.kind === "Service");
             const locals: number[] = [];
             for (const [svc, eps] of Object.entries(endpoints)) {
@@ -51,11 +55,15 @@ describe("stack outputs", () => {
             const l = await loadStack(stack);
             assert.strictEqual(l.outputs.credentials.secret, true);
             const values = strings(l.outputs.credentials.value).map((s) => s.text);
-            // prod also generates PostgreSQL's admin and 3 consumers, Redis, ClickHouse, Airflow's 4 and Superset's 2.
-            assert.strictEqual(l.generatedSecrets.length, stack === "prod" ? 15 : 3);
+            // object store 2, Jupyter 1, Cassandra 2 (superuser, pipeline login), Kafka UI 1, Grafana 1; prod also
+            // PostgreSQL's admin and 3 consumers, Redis, ClickHouse, Airflow's 4 and Superset's 2.
+            assert.strictEqual(l.generatedSecrets.length, stack === "prod" ? 19 : 7);
             for (const g of l.generatedSecrets) assert.ok(values.includes(g), `credentials output lacks a generated value`);
             const platformCredentials = stack === "prod" ? ["airflow", "clickhouse", "postgres", "redis", "superset"] : [];
-            assert.deepStrictEqual(Object.keys(l.outputs.credentials.value).sort(), ["jupyter", "objectStore", ...platformCredentials].sort());
+            assert.deepStrictEqual(
+                Object.keys(l.outputs.credentials.value).sort(),
+                ["cassandra", "grafana", "jupyter", "kafkaUi", "objectStore", ...platformCredentials].sort(),
+            );
             assert.deepStrictEqual(Object.keys(l.outputs.credentials.value.objectStore).sort(), ["accessKey", "secretKey"]);
         });
 
@@ -85,7 +93,7 @@ describe("stack outputs", () => {
         it(`${stack}: credentials are stable: generated once by @pulumi/random, with no keepers that would rotate them`, async () => {
             const l = await loadStack(stack);
             const passwords = l.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
-            assert.strictEqual(passwords.length, stack === "prod" ? 15 : 3);
+            assert.strictEqual(passwords.length, stack === "prod" ? 19 : 7);
             for (const p of passwords) {
                 assert.strictEqual(p.inputs.keepers, undefined, p.name);
                 assert.strictEqual(p.inputs.special, false, `${p.name}: values go into URLs and env files`);
@@ -101,7 +109,23 @@ describe("stack outputs", () => {
         );
         assert.deepStrictEqual(
             [...new Set(refs)].sort(),
-            ["ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "JUPYTER_TOKEN", "RUSTFS_ACCESS_KEY", "RUSTFS_SECRET_KEY", "SECRET_KEY"],
+            [
+                "ACCESS_KEY",
+                "ADMIN_PASSWORD",
+                "APP_PASSWORD",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "CASSANDRA_PASSWORD",
+                "CASSANDRA_USERNAME",
+                "GF_SECURITY_ADMIN_PASSWORD",
+                "GF_SECURITY_ADMIN_USER",
+                "JUPYTER_TOKEN",
+                "RUSTFS_ACCESS_KEY",
+                "RUSTFS_SECRET_KEY",
+                "SECRET_KEY",
+                "SPRING_SECURITY_USER_NAME",
+                "SPRING_SECURITY_USER_PASSWORD",
+            ],
         );
     });
 });

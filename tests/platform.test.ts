@@ -174,23 +174,64 @@ describe("platform objects", () => {
         const l = await loadStack("dev");
         const names = (kind: string) => ofKind(l, kind).map((r) => r.inputs.metadata.name).sort();
         assert.deepStrictEqual(names("Namespace"), ["lakehouse"]);
-        assert.deepStrictEqual(names("StatefulSet"), ["jupyter", "object-store", "prometheus"]);
-        assert.deepStrictEqual(names("Deployment"), ["spark-history", "spark-master", "spark-worker"]);
-        assert.deepStrictEqual(names("Job"), ["object-store-buckets"]);
-        assert.deepStrictEqual(names("Secret"), ["jupyter-token", "object-store-root"]);
-        assert.deepStrictEqual(names("ConfigMap"), ["jupyter-files", "prometheus-config", "spark-defaults", "spark-history-conf"]);
+        assert.deepStrictEqual(names("StatefulSet"), ["cassandra", "jupyter", "kafka", "object-store", "prometheus"]);
+        assert.deepStrictEqual(names("Deployment"), [
+            "grafana",
+            "kafka-ui",
+            "schema-registry",
+            "spark-history",
+            "spark-master",
+            "spark-worker",
+            "vehicles-bronze",
+            "vehicles-cassandra",
+            "vehicles-gold",
+            "vehicles-silver",
+        ]);
+        const jobs = names("Job");
+        assert.deepStrictEqual(jobs.map((j) => j.replace(/-[0-9a-f]{8}$/, "-<hash>")), [
+            "cassandra-schema-<hash>",
+            "kafka-topics-<hash>",
+            "object-store-buckets",
+            "vehicle-producer",
+        ]);
+        assert.deepStrictEqual(names("Secret"), ["cassandra-users", "grafana-admin", "jupyter-token", "kafka-ui-login", "object-store-root"]);
+        assert.deepStrictEqual(names("ConfigMap"), [
+            "cassandra-schema",
+            "grafana-dashboards",
+            "grafana-provisioning",
+            "jupyter-files",
+            "kafka-jmx",
+            "prometheus-config",
+            "spark-defaults",
+            "spark-history-conf",
+            "vehicle-producer-code",
+            "vehicles-bronze-conf",
+            "vehicles-cassandra-conf",
+            "vehicles-code",
+            "vehicles-gold-conf",
+            "vehicles-silver-conf",
+        ]);
         assert.deepStrictEqual(names("Service"), [
+            "cassandra",
+            "cassandra-headless",
+            "grafana",
             "jupyter",
             "jupyter-headless",
+            "kafka",
+            "kafka-headless",
+            "kafka-ui",
             "object-store",
             "object-store-headless",
             "prometheus",
             "prometheus-headless",
+            "schema-registry",
             "spark-history",
             "spark-master",
             "spark-master-headless",
             "spark-worker",
             "spark-worker-headless",
+            "vehicles-gold",
+            "vehicles-gold-headless",
         ]);
         const components = l.resources.filter((r) => r.type.startsWith("lakehouse:")).map((r) => r.type).sort();
         assert.deepStrictEqual(components, [
@@ -201,8 +242,18 @@ describe("platform objects", () => {
             "lakehouse:index:DataPlatform",
             "lakehouse:lib:Credential",
             "lakehouse:lib:Credential",
+            "lakehouse:lib:Credential",
+            "lakehouse:lib:Credential",
+            "lakehouse:lib:Credential",
+            "lakehouse:observability:Grafana",
             "lakehouse:observability:Prometheus",
             "lakehouse:storage:ObjectStore",
+            "lakehouse:streaming:Cassandra",
+            "lakehouse:streaming:Kafka",
+            "lakehouse:streaming:KafkaUi",
+            "lakehouse:streaming:SchemaRegistry",
+            "lakehouse:streaming:VehiclePipeline",
+            "lakehouse:streaming:VehicleProducer",
         ]);
         assert.strictEqual(l.resources.filter((r) => r.type === "pulumi:providers:kubernetes").length, 1, "one explicit provider");
         assert.strictEqual(l.resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs.context, "k3d-lakehouse");
@@ -219,18 +270,29 @@ describe("platform objects", () => {
         assert.strictEqual(storeSize(dev), "5Gi");
         assert.strictEqual(storeSize(prod), "200Gi");
         const retention = (l: Loaded) => ofKind(l, "StatefulSet").map((r) => r.inputs.spec.persistentVolumeClaimRetentionPolicy.whenDeleted);
-        assert.deepStrictEqual(retention(dev), ["Delete", "Delete", "Delete"]);
+        assert.deepStrictEqual(retention(dev), ["Delete", "Delete", "Delete", "Delete", "Delete"]);
         // prod also keeps PostgreSQL's, Redis's and ClickHouse's volumes.
-        assert.deepStrictEqual(retention(prod), ["Retain", "Retain", "Retain", "Retain", "Retain", "Retain"]);
+        assert.deepStrictEqual(retention(prod), Array(8).fill("Retain"));
         assert.deepStrictEqual(dev.protectedNames, []);
-        assert.deepStrictEqual(prod.protectedNames.sort(), ["clickhouse", "jupyter", "lakehouse-namespaces-platform", "object-store", "postgres", "prometheus", "redis"]);
+        assert.deepStrictEqual(
+            prod.protectedNames.sort(),
+            ["cassandra", "clickhouse", "jupyter", "kafka", "lakehouse-namespaces-platform", "object-store", "postgres", "prometheus", "redis"],
+        );
     });
 
     it("exposure: LoadBalancer Services share one MetalLB address and skip the wait without a controller", async () => {
         const dev = await loadStack("dev");
         const prod = await loadStack("prod");
         const lbs = (l: Loaded) => ofKind(l, "Service").filter((r) => r.inputs.spec.type === "LoadBalancer");
-        assert.deepStrictEqual(lbs(dev).map((r) => r.inputs.metadata.name).sort(), ["jupyter", "object-store", "prometheus", "spark-history", "spark-master"]);
+        assert.deepStrictEqual(lbs(dev).map((r) => r.inputs.metadata.name).sort(), [
+            "grafana",
+            "jupyter",
+            "kafka-ui",
+            "object-store",
+            "prometheus",
+            "spark-history",
+            "spark-master",
+        ]);
         for (const s of lbs(dev)) {
             assert.strictEqual(s.inputs.metadata.annotations["metallb.io/allow-shared-ip"], "lakehouse");
             assert.strictEqual(s.inputs.metadata.annotations["metallb.universe.tf/allow-shared-ip"], "lakehouse");

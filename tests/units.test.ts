@@ -97,12 +97,16 @@ describe("footprint", () => {
         assert.strictEqual(spark.pods, 3);
         assert.strictEqual(spark.requestsCpu, 0.6);
         assert.strictEqual(spark.requestsMemory, (512 + 2 * 1536) * 2 ** 20);
-        assert.deepStrictEqual(f.jobs.map((r) => r.service), ["objectStore"]);
+        assert.deepStrictEqual(f.jobs.map((r) => r.service), ["objectStore", "cassandra", "kafka", "producer"]);
     });
 
-    it("keeps the whole dev platform laptop-sized (requests within 2 CPUs and 6Gi)", async () => {
+    // 6Gi before the streaming pipeline; it adds ~4.4Gi of requests: Kafka (640Mi, a 384m heap), Cassandra
+    // (1Gi, its smallest workable heap of 512M), four Spark drivers (512Mi each, 384m heaps; one per
+    // streaming job, since client mode keeps each driver in its own submit pod), Schema Registry and Kafka UI
+    // (320Mi each) and Grafana (128Mi). Requests, not limits: a 16Gi laptop runs the whole flow.
+    it("keeps the whole dev platform laptop-sized (requests within 2.5 CPUs and 10.5Gi)", async () => {
         const t = total(footprint(k8sObjects(await loadStack("dev")).map((r) => r.inputs)).running);
-        assert.ok(t.requestsCpu <= 2, `dev requests ${t.requestsCpu} CPUs`);
-        assert.ok(t.requestsMemory <= 6 * 2 ** 30, `dev requests ${t.requestsMemory / 2 ** 30} GiB`);
+        assert.ok(t.requestsCpu <= 2.5, `dev requests ${t.requestsCpu} CPUs`);
+        assert.ok(t.requestsMemory <= 10.5 * 2 ** 30, `dev requests ${t.requestsMemory / 2 ** 30} GiB`);
     });
 });

@@ -16,6 +16,11 @@ export interface SparkClusterArgs {
     s3: S3Access;
     /** Where every application writes its event log, for the History Server; unset: no event logs. */
     eventLogDir?: string;
+    /**
+     * Servers the applications' executors connect to beyond the object store (Kafka, Cassandra): executors
+     * run inside the worker pods, so the workers declare these links.
+     */
+    executorLinks?: Link[];
 }
 
 /** What a Spark client (a notebook, a job) needs to run on the cluster. */
@@ -32,6 +37,8 @@ export interface SparkAccess {
     defaults: Record<string, string>;
     /** Env vars a client pod needs beside the defaults (object-store credentials by secretKeyRef). */
     env: EnvMap;
+    /** The cluster's image, SPARK_HOME and user: a driver must run the same Spark and Python as the executors. */
+    runtime: { image: string; sparkHome: string; runAs: { uid: number; gid: number } };
 }
 
 const MASTER_PORT = 7077;
@@ -230,7 +237,7 @@ export class SparkCluster extends LakehouseComponent {
                     },
                 ],
                 servicePorts: [{ name: "ui", port: WORKER_UI_PORT }],
-                connectsTo: [master.link("cluster"), s3.link],
+                connectsTo: [master.link("cluster"), s3.link, ...(args.executorLinks ?? [])],
                 peerGroup: SPARK_PEER_GROUP,
                 volumes: [confVolume, tmp],
                 metrics: { port: "ui", path: "/metrics/prometheus" },
@@ -249,6 +256,7 @@ export class SparkCluster extends LakehouseComponent {
             version: SPARK_VERSION,
             defaults,
             env: s3Env,
+            runtime: { image, sparkHome: SPARK_HOME, runAs },
         };
         this.metrics = [master.metrics!, worker.metrics!];
         this.endpoints = {

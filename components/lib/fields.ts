@@ -150,3 +150,15 @@ export function optional<T>(field: Field<T>): Field<T | undefined> {
 function isPlainObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** A number (not necessarily whole) from min to max, inclusive. */
+export function decimal(min: number, max: number): Field<number> {
+    return (key, value, p) => {
+        const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+        if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max) {
+            p.add(key, value, `expected a number from ${min} to ${max}`);
+            return undefined;
+        }
+        return n;
+    };
+}

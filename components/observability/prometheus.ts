@@ -5,7 +5,7 @@ import type { PlatformConfig, PrometheusConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
 import { EndpointSpec } from "../lib/endpoint";
 import { MetricsTarget, scrapeConfig } from "../lib/metrics";
-import { Workload, httpProbe, labelsFor } from "../lib/workload";
+import { Link, Workload, httpProbe, labelsFor } from "../lib/workload";
 
 export interface PrometheusArgs {
     namespace: string;
@@ -22,6 +22,8 @@ export class Prometheus extends LakehouseComponent {
     readonly endpoints: Record<string, EndpointSpec>;
     /** In-cluster URL, for Grafana's datasource. */
     readonly url: string;
+    /** What a client of the query API (Grafana) declares in its `connectsTo`. */
+    readonly link: Link;
 
     constructor(name: string, args: PrometheusArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:observability:Prometheus", name, opts);
@@ -75,6 +77,7 @@ export class Prometheus extends LakehouseComponent {
             this.child(),
         );
         this.url = `http://${server.address("http")}`;
+        this.link = server.link("http");
         this.endpoints = { ui: server.endpoint("http", "http", "Prometheus", "", "prometheus") };
         this.registerOutputs({ url: this.url });
     }
