@@ -10,6 +10,8 @@ import type { PlatformConfig, ServiceName } from "./config";
 import { PlatformNamespaces } from "./core/namespaces";
 import { Endpoint, EndpointSpec, endpointRecords } from "./lib/endpoint";
 import { ObjectStore } from "./storage/objectStore";
+import { buildClusterLayer, loadBalancerAddresses } from "./cluster/layer";
+import type { Tenant } from "./cluster/team";
 
 /**
  * The whole platform: one Kubernetes provider built from config, the namespaces, and each enabled service,
@@ -21,6 +23,14 @@ export class DataPlatform extends pulumi.ComponentResource {
     readonly credentials: pulumi.Output<Record<string, Record<string, string>>>;
     readonly namespaces: { platform: string };
     readonly enabledServices: ServiceName[];
+    /** Team tenants: where each team's Spark applications run, and as which service account. */
+    readonly tenants: Tenant[];
+    /** Whether the Spark Operator runs, and which namespaces it watches (the teams'). */
+    readonly sparkOperator: { enabled: boolean; watchedNamespaces: string[] };
+    /** MetalLB's address pool, when the platform deployed MetalLB. */
+    readonly metallbRange?: string;
+    /** LoadBalancer address per exposed service. */
+    readonly loadBalancerAddresses: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, cfg: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
         super("lakehouse:index:DataPlatform", name, {}, opts);
@@ -33,6 +43,7 @@ export class DataPlatform extends pulumi.ComponentResource {
             base,
         );
         const inPlatform = { ...base, dependsOn: [namespaces.ready] };
+        const cluster = buildClusterLayer(cfg, { ...base, dependsOn: [] });
         const ns = namespaces.platform;
         const s = cfg.services;
 
@@ -104,6 +115,10 @@ export class DataPlatform extends pulumi.ComponentResource {
         this.credentials = pulumi.secret(pulumi.all(credentials));
         this.namespaces = { platform: ns };
         this.enabledServices = (Object.keys(s) as ServiceName[]).filter((k) => s[k].enabled);
+        this.tenants = cluster.tenants;
+        this.sparkOperator = { enabled: cluster.operator !== undefined, watchedNamespaces: cluster.operator?.watchedNamespaces ?? [] };
+        this.metallbRange = cluster.metallb?.range;
+        this.loadBalancerAddresses = loadBalancerAddresses(this.endpoints);
         this.registerOutputs({ endpoints: this.endpoints, credentials: this.credentials });
     }
 }

@@ -204,7 +204,15 @@ export const STACKS = ["dev", "prod"];
 // --- views over registered Kubernetes objects -------------------------------------------------
 
 export function k8sObjects(l: Loaded): Registered[] {
-    return l.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers"));
+    // Helm releases are not Kubernetes objects (their charts' objects never reach the mocks); see helmReleases.
+    return l.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers") && r.type !== HELM_RELEASE);
+}
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** The Helm releases a stack installs, with the values they pass to their charts. */
+export function helmReleases(l: Loaded): Registered[] {
+    return l.resources.filter((r) => r.type === HELM_RELEASE);
 }
 
 export function ofKind(l: Loaded, kind: string): Registered[] {

@@ -1,8 +1,12 @@
 import * as assert from "assert";
+import { crdModels } from "./crdSchemas";
 import { STACKS, describe_, k8sObjects, loadStack } from "./harness";
 
 /** The kubernetes-models class for an object's apiVersion and kind (core group objects live under v1/). */
 function modelFor(apiVersion: string, kind: string): { new (data: unknown): { validate(): void } } {
+    // Custom resources (kubernetes-models has only the built-in kinds) are checked against their CRDs' required fields.
+    const crd = crdModels[`${apiVersion}/${kind}`];
+    if (crd) return crd;
     const modulePath = `kubernetes-models/${apiVersion}/${kind}`;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(modulePath);
