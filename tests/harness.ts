@@ -251,3 +251,20 @@ export function containersOf(pod: PodView): { container: any; init: boolean }[] 
 export function describe_(r: Registered): string {
     return `${r.inputs.kind} ${r.inputs.metadata?.namespace ?? ""}/${r.inputs.metadata?.name ?? r.name}`;
 }
+
+// --- explicit dependencies (dependsOn) ---------------------------------------------------------
+// The mocks drop a registration's dependencies; record them from the request so tests can check ordering
+// (a MetalLB pool waits for its release, example apps for the operator that brings their CRD).
+const dependencies = new Map<string, string[]>();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+const registerResource = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (this: unknown, req: any, callback: unknown) {
+    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    return registerResource.call(this, req, callback);
+};
+
+/** Pulumi names of the resources `r` was registered to depend on (dependsOn, and those of its parents' passed down). */
+export function dependenciesOf(r: Registered): string[] {
+    return (dependencies.get(`${r.type}::${r.name}`) ?? []).map((urn) => urn.split("::").pop()!);
+}

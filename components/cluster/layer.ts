@@ -52,7 +52,11 @@ export function loadBalancerAddresses(endpoints: Record<string, Record<string, E
     const entries = Object.entries(endpoints).flatMap(([svc, eps]) => Object.values(eps).map((e) => pulumi.output(e.external).apply((u) => [svc, u] as const)));
     return pulumi.all(entries).apply((list) => {
         const out: Record<string, string> = {};
-        for (const [svc, url] of list) if (url && /^[a-z]+:\/\//.test(url) && !url.includes("<")) out[svc] ??= new URL(url).hostname;
+        for (const [svc, url] of list) {
+            // NodePort endpoints read `<any-node-ip>:port`; only a LoadBalancer's has a real host.
+            const host = url ? /^[a-z0-9+.-]+:\/\/([^/:<>]+)/i.exec(url)?.[1] : undefined;
+            if (host) out[svc] ??= host;
+        }
         return out;
     });
 }
