@@ -2,20 +2,12 @@ import * as assert from "assert";
 import { SPARK_VERSION, catalog, charts, rootCatalog } from "../components/catalog";
 import { EXAMPLE_APPS } from "../components/cluster/exampleApps";
 import { chartImage } from "../components/cluster/sparkOperator";
-import { ConfigError, parseConfig } from "../components/config";
+import { parseConfig } from "../components/config";
 import { totalDemand } from "../components/lib/sparkApplication";
 import { parseBytes, parseCpu } from "../components/lib/quantity";
+import { problemsOf } from "./configProblems";
 import { Loaded, dependenciesOf, helmReleases, k8sObjects, lastRegistered, loadProgram, loadStack, stackConfig, withOverrides } from "./harness";
 
-function problemsOf(raw: Record<string, string>): string[] {
-    try {
-        parseConfig(raw, "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return (e as ConfigError).problems;
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 const release = (l: Loaded, name: string) => {
     const r = helmReleases(l).find((x) => x.name === name);

@@ -9,6 +9,16 @@ type Selector = k8s.types.input.meta.v1.LabelSelector;
 
 const policyLabels = { "app.kubernetes.io/part-of": "lakehouse", "app.kubernetes.io/managed-by": "pulumi" };
 
+function policy(
+    resourceName: string,
+    name: string,
+    namespace: string,
+    spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+    opts: pulumi.CustomResourceOptions,
+): void {
+    new k8s.networking.v1.NetworkPolicy(resourceName, { metadata: { name, namespace, labels: policyLabels }, spec }, opts);
+}
+
 /**
  * The Kubernetes API server, for pods that call it (controllers, a Spark driver creating its executors).
  * Its address is usually private (the default egress policy blocks private ranges) and differs per
@@ -16,47 +26,20 @@ const policyLabels = { "app.kubernetes.io/part-of": "lakehouse", "app.kubernetes
  * 443 (the `kubernetes` Service) and 6443 (where it lands on Kind and k3d), for the selected pods only.
  */
 export function allowApiServer(resourceName: string, namespace: string, podSelector: Selector, opts: pulumi.CustomResourceOptions): void {
-    new k8s.networking.v1.NetworkPolicy(
-        `${resourceName}-apiserver`,
-        {
-            metadata: { name: "allow-apiserver-egress", namespace, labels: policyLabels },
-            spec: {
-                podSelector,
-                policyTypes: ["Egress"],
-                egress: [{ ports: [443, 6443].map((port) => ({ port, protocol: "TCP" })) }],
-            },
-        },
-        opts,
-    );
+    const egress = [{ ports: [443, 6443].map((port) => ({ port, protocol: "TCP" })) }];
+    policy(`${resourceName}-apiserver`, "allow-apiserver-egress", namespace, { podSelector, policyTypes: ["Egress"], egress }, opts);
 }
 
 /** An admission webhook's port, for the API server, which calls it from the control plane's own network. */
 export function allowWebhook(resourceName: string, namespace: string, podSelector: Selector, port: number, opts: pulumi.CustomResourceOptions): void {
-    new k8s.networking.v1.NetworkPolicy(
-        `${resourceName}-webhook`,
-        {
-            metadata: { name: "allow-webhook-ingress", namespace, labels: policyLabels },
-            spec: { podSelector, policyTypes: ["Ingress"], ingress: [{ ports: [{ port, protocol: "TCP" }] }] },
-        },
-        opts,
-    );
+    const ingress = [{ ports: [{ port, protocol: "TCP" }] }];
+    policy(`${resourceName}-webhook`, "allow-webhook-ingress", namespace, { podSelector, policyTypes: ["Ingress"], ingress }, opts);
 }
 
 /** Every pod the selector matches may reach every other one in the namespace, on any port, both ways. */
 export function allowWithinNamespace(resourceName: string, namespace: string, podSelector: Selector, opts: pulumi.CustomResourceOptions): void {
-    new k8s.networking.v1.NetworkPolicy(
-        `${resourceName}-peers`,
-        {
-            metadata: { name: "allow-spark-app-peers", namespace, labels: policyLabels },
-            spec: {
-                podSelector,
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [{ from: [{ podSelector }] }],
-                egress: [{ to: [{ podSelector }] }],
-            },
-        },
-        opts,
-    );
+    const spec = { podSelector, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector }] }], egress: [{ to: [{ podSelector }] }] };
+    policy(`${resourceName}-peers`, "allow-spark-app-peers", namespace, spec, opts);
 }
 
 /** The Pod Security Admission labels of a namespace: enforce, audit and warn at one level. */
