@@ -101,6 +101,7 @@ export class DataPlatform extends pulumi.ComponentResource {
             credentials.jupyter = jupyter.credential.values;
         }
 
+        if (cluster.operator) metrics.push(cluster.operator.metrics);
         // Last: it scrapes what the services above declared.
         if (s.prometheus.enabled) {
             const prometheus = new Prometheus("prometheus", { namespace: ns, settings: s.prometheus, platform: cfg, targets: metrics }, inPlatform);

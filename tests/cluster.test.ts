@@ -248,6 +248,26 @@ describe("cluster layer: Spark Operator", () => {
         assert.deepStrictEqual(webhook.spec.ingress[0].ports, [{ port: 9443, protocol: "TCP" }]);
     });
 
+    it("Prometheus scrapes the controller: the metrics Services select exactly the pods the release labels", async () => {
+        const l = await loadStack("dev");
+        const v = release(l, "spark-operator").inputs.values;
+        // The chart gives its pods app.kubernetes.io/name=<release>; controller.labels adds ours (not the webhook's).
+        const controllerPod = { "app.kubernetes.io/name": "spark-operator", ...v.controller.labels };
+        const webhookPod = { "app.kubernetes.io/name": "spark-operator", ...(v.webhook.labels ?? {}) };
+        const svcs = objectsOf(l, "Service", "spark-operator").map((r) => r.inputs);
+        assert.deepStrictEqual(svcs.map((s) => s.metadata.name).sort(), ["spark-operator", "spark-operator-headless"]);
+        for (const s of svcs) {
+            const selects = (labels: Record<string, string>) => Object.entries(s.spec.selector).every(([k, val]) => labels[k] === val);
+            assert.ok(selects(controllerPod), `${s.metadata.name} selects the controller`);
+            assert.ok(!selects(webhookPod), `${s.metadata.name} does not select the webhook`);
+            assert.deepStrictEqual(s.spec.ports, [{ name: v.prometheus.metrics.portName, port: v.prometheus.metrics.port, targetPort: v.prometheus.metrics.portName, protocol: "TCP" }]);
+        }
+        const pols = objectsOf(l, "NetworkPolicy", "spark-operator").map((r) => r.inputs);
+        const scrape = pols.find((p) => p.metadata.name === "allow-prometheus-to-spark-operator-metrics")!;
+        assert.deepStrictEqual(scrape.spec.ingress[0].ports, [{ port: "metrics", protocol: "TCP" }]);
+        assert.deepStrictEqual(scrape.spec.ingress[0].from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "lakehouse" });
+    });
+
     it("is off cleanly: no release, no example apps, and the output says so", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { sparkOperator: { enabled: false } } }));
         assert.ok(!helmReleases(l).some((r) => r.name === "spark-operator"));

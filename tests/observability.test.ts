@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
+import { CHART_PODS_ANNOTATION } from "../components/cluster/sparkOperator";
 import { historyJars } from "../components/compute/sparkHistory";
 import { STACKS, k8sObjects, loadProgram, loadStack, withOverrides } from "./harness";
 
@@ -10,9 +11,9 @@ describe("observability", () => {
     for (const stack of STACKS) {
         it(`${stack}: every scrape target names a headless Service whose pods serve that port`, async () => {
             const objs = await objects(stack);
-            assert.deepStrictEqual(auditScrapeTargets(objs), ["spark-master", "spark-worker"]);
+            assert.deepStrictEqual(auditScrapeTargets(objs), ["spark-master", "spark-operator", "spark-worker"]);
             const declared = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
-            assert.strictEqual(declared, "lakehouse/spark-master:ui,lakehouse/spark-worker:ui", "Prometheus declares what it scrapes");
+            assert.strictEqual(declared, "lakehouse/spark-master:ui,lakehouse/spark-worker:ui,spark-operator/spark-operator:metrics", "Prometheus declares what it scrapes");
         });
 
         it(`${stack}: Spark's metrics servlet is configured where the scrape paths expect it`, async () => {
@@ -60,7 +61,7 @@ describe("observability", () => {
     it("the minio engine is scraped on its public cluster-metrics path; rustfs, which only pushes OTLP, is not", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { objectStore: { engine: "minio" } } }));
         const objs = k8sObjects(l).map((r) => r.inputs);
-        assert.deepStrictEqual(auditScrapeTargets(objs), ["object-store", "spark-master", "spark-worker"]);
+        assert.deepStrictEqual(auditScrapeTargets(objs), ["object-store", "spark-master", "spark-operator", "spark-worker"]);
         const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
         const job = config.scrape_configs.find((j: any) => j.job_name === "object-store");
         assert.strictEqual(job.metrics_path, "/minio/v2/metrics/cluster");
@@ -93,6 +94,12 @@ function auditScrapeTargets(objs: any[]): string[] {
         const svc = objs.find((o) => o.kind === "Service" && o.metadata.name === svcName && o.metadata.namespace === ns);
         assert.ok(svc, `${job.job_name}: no Service ${ns}/${svcName}`);
         assert.strictEqual(svc.spec.clusterIP, "None", "DNS discovery needs a headless Service (one A record per pod)");
+        // A chart's pods never reach the mocks (the cluster layer's tests check such selectors against the release's values).
+        if (svc.metadata.annotations?.[CHART_PODS_ANNOTATION]) {
+            const release = svc.metadata.annotations[CHART_PODS_ANNOTATION];
+            assert.ok(declared.split(",").includes(`${ns}/${release}:${svc.spec.ports[0].name}`), `Prometheus declares a link to ${job.job_name}`);
+            continue;
+        }
         const pods = objs.filter(
             (o) => ["Deployment", "StatefulSet"].includes(o.kind) && Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
         );

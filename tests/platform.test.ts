@@ -189,6 +189,8 @@ describe("platform objects", () => {
             "spark-history",
             "spark-master",
             "spark-master-headless",
+            "spark-operator",
+            "spark-operator-headless",
             "spark-worker",
             "spark-worker-headless",
         ]);

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { catalog, charts } from "../catalog";
 import { CLUSTER_NAMESPACES, Resources, SparkOperatorConfig } from "../config";
 import { allowApiServer, allowWebhook } from "../lib/clusterNetwork";
-import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { ChildOptions, LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import type { MetricsTarget } from "../lib/metrics";
+import { selectorFor } from "../lib/network";
 import { containerSecurity } from "../lib/workload";
 import { securedNamespace } from "./securedNamespace";
 
@@ -19,6 +21,16 @@ export interface SparkOperatorArgs {
 const RELEASE = "spark-operator";
 const WEBHOOK_PORT = 9443;
 export const OPERATOR_METRICS = { port: 8080, portName: "metrics", path: "/metrics" } as const;
+
+/** On a Service whose pods a Helm release makes: the release's name (see tests/checks.ts). */
+export const CHART_PODS_ANNOTATION = "lakehouse.io/pods-from-release";
+
+/**
+ * Extra labels on the controller pods (not the webhook's): with the chart's own `app.kubernetes.io/name`,
+ * they make the controller selectable like any platform workload (selectorFor), so a metrics Service and
+ * the generated NetworkPolicies of Prometheus's link find exactly the controller.
+ */
+export const CONTROLLER_POD_LABELS = { "app.kubernetes.io/part-of": selectorFor(RELEASE)["app.kubernetes.io/part-of"] };
 
 /** The chart's pods carry `app.kubernetes.io/name: <release>` and a component label. */
 const chartPods = (component?: "controller" | "webhook") => ({
@@ -51,7 +63,7 @@ export function sparkOperatorValues(args: SparkOperatorArgs): Record<string, unk
     });
     return {
         image: chartImage(s.image ?? `${catalog.sparkOperator.image}:${catalog.sparkOperator.tag}`),
-        controller: { ...pods(s.resources), leaderElection: { enable: true } },
+        controller: { ...pods(s.resources), leaderElection: { enable: true }, labels: CONTROLLER_POD_LABELS },
         webhook: { enable: true, port: WEBHOOK_PORT, ...pods(s.webhookResources) },
         spark: { jobNamespaces: args.jobNamespaces, serviceAccount: { create: false }, rbac: { create: false } },
         prometheus: { metrics: { enable: true, port: OPERATOR_METRICS.port, portName: OPERATOR_METRICS.portName, endpoint: OPERATOR_METRICS.path } },
@@ -66,6 +78,8 @@ export class SparkOperator extends LakehouseComponent {
     readonly namespace = CLUSTER_NAMESPACES.sparkOperator;
     readonly watchedNamespaces: string[];
     readonly release: k8s.helm.v3.Release;
+    /** Where Prometheus scrapes the controller (its `/metrics` on 8080). */
+    readonly metrics: MetricsTarget;
 
     constructor(name: string, args: SparkOperatorArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:cluster:SparkOperator", name, opts);
@@ -92,6 +106,31 @@ export class SparkOperator extends LakehouseComponent {
             },
             inNs,
         );
+        this.metrics = this.metricsTarget(name, inNs);
         this.registerOutputs({ namespace: this.namespace, watchedNamespaces: this.watchedNamespaces });
+    }
+
+    /**
+     * A Service (what Prometheus's link names) and a headless one (whose DNS records are the controller
+     * pods, what Prometheus scrapes) over the controller's metrics port, as Workload makes for its own.
+     */
+    private metricsTarget(name: string, opts: ChildOptions): MetricsTarget {
+        const { port, portName, path } = OPERATOR_METRICS;
+        const ports = [{ name: portName, port, targetPort: portName, protocol: "TCP" }];
+        const metadata = (svcName: string) => ({
+            name: svcName,
+            namespace: this.namespace,
+            labels: { "app.kubernetes.io/part-of": "lakehouse" },
+            annotations: { [CHART_PODS_ANNOTATION]: RELEASE },
+        });
+        new k8s.core.v1.Service(`${name}-metrics`, { metadata: metadata(RELEASE), spec: { selector: selectorFor(RELEASE), ports } }, opts);
+        const headless = `${RELEASE}-headless`;
+        new k8s.core.v1.Service(
+            `${name}-metrics-headless`,
+            { metadata: metadata(headless), spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: selectorFor(RELEASE), ports } },
+            opts,
+        );
+        const link = { namespace: this.namespace, server: RELEASE, portName, port, containerPort: portName, containerPortNumber: port };
+        return { job: RELEASE, namespace: this.namespace, headlessService: headless, port, path, link };
     }
 }
