@@ -513,6 +513,10 @@ function readTeams(value: unknown, p: Problems): TeamConfig[] | undefined {
  * quotas too small for the team's own example applications, which would otherwise sit pending forever.
  */
 function checkTeams(teams: TeamConfig[], operator: SparkOperatorConfig, platformNamespace: string, p: Problems): void {
+    if (operator.enabled && teams.length === 0) {
+        // The chart reads an empty namespace list as "watch every namespace".
+        p.add("teams", teams, "the Spark Operator watches the team namespaces: list at least one team, or set services.sparkOperator.enabled: false");
+    }
     const seen = new Set<string>();
     teams.forEach((t, i) => {
         const key = `teams[${i}]`;

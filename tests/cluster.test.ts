@@ -71,6 +71,11 @@ const badCases: { what: string; patch: Record<string, unknown>; expect: RegExp }
         expect: /lakehouse:teams\[0\]\.name: .*every team needs a name/,
     },
     {
+        what: "no team while the Spark Operator is on",
+        patch: { "lakehouse:teams": [] },
+        expect: /lakehouse:teams: \[\] is not valid; the Spark Operator watches the team namespaces: list at least one team/,
+    },
+    {
         what: "teams that are not a list",
         patch: { "lakehouse:teams": { name: "team-alpha" } },
         expect: /lakehouse:teams: .* is not valid; expected a list of teams/,
