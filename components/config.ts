@@ -517,6 +517,9 @@ function checkTeams(teams: TeamConfig[], operator: SparkOperatorConfig, platform
         // The chart reads an empty namespace list as "watch every namespace".
         p.add("teams", teams, "the Spark Operator watches the team namespaces: list at least one team, or set services.sparkOperator.enabled: false");
     }
+    if (operator.image?.includes("@")) {
+        p.add("services.sparkOperator.image", operator.image, "the operator's chart takes an image tag, not a digest");
+    }
     const seen = new Set<string>();
     teams.forEach((t, i) => {
         const key = `teams[${i}]`;

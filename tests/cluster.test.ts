@@ -76,6 +76,11 @@ const badCases: { what: string; patch: Record<string, unknown>; expect: RegExp }
         expect: /lakehouse:teams: \[\] is not valid; the Spark Operator watches the team namespaces: list at least one team/,
     },
     {
+        what: "an operator image pinned by digest (the chart takes a tag)",
+        patch: { "lakehouse:services": { sparkOperator: { image: `ghcr.io/kubeflow/spark-operator/controller@sha256:${"a".repeat(64)}` } } },
+        expect: /lakehouse:services\.sparkOperator\.image: .* is not valid; the operator's chart takes an image tag, not a digest/,
+    },
+    {
         what: "teams that are not a list",
         patch: { "lakehouse:teams": { name: "team-alpha" } },
         expect: /lakehouse:teams: .* is not valid; expected a list of teams/,
