@@ -157,6 +157,28 @@ describe("cluster layer: config", () => {
     });
 });
 
+describe("cluster layer: pins", () => {
+    it("charts are pinned to exact versions from their official repositories, with where they were confirmed", () => {
+        for (const [name, c] of Object.entries(charts)) {
+            assert.match(c.version, /^\d+\.\d+\.\d+$/, name);
+            assert.match(c.repo, /^https:\/\/(metallb|kubeflow)\.github\.io\//, name);
+            assert.ok(c.confirmed.length > 10, name);
+        }
+        assert.match(charts.sparkOperator.version, /^2\.5\./);
+        assert.strictEqual(catalog.sparkOperator.tag, charts.sparkOperator.version, "the operator image is the chart's appVersion");
+        assert.strictEqual(catalog.metallbController.tag, `v${charts.metallb.version}`);
+        assert.strictEqual(rootCatalog.metallbSpeaker.tag, `v${charts.metallb.version}`);
+    });
+
+    it("root images are only the ones that must be, each saying where it was confirmed", () => {
+        assert.deepStrictEqual(Object.keys(rootCatalog), ["metallbSpeaker"]);
+        for (const pin of Object.values(rootCatalog)) {
+            const tag: string = pin.tag;
+            assert.ok(/^[\w][\w.-]*$/.test(tag) && tag !== "latest" && pin.confirmed.length > 10);
+        }
+    });
+});
+
 describe("cluster layer: MetalLB", () => {
     it("dev installs the pinned chart in plain L2 mode with the catalog's images", async () => {
         const r = release(await loadStack("dev"), "metallb").inputs;
