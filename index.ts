@@ -15,3 +15,8 @@ export const credentials = pulumi.secret(platform.credentials);
 export const kubeContext = cfg.kubeContext;
 export const namespaces = platform.namespaces;
 export const services = platform.enabledServices;
+/** The cluster layer: MetalLB's pool, each exposed service's LoadBalancer address, the operator, the teams. */
+export const metallbRange = platform.metallbRange ?? null;
+export const loadBalancerAddresses = platform.loadBalancerAddresses;
+export const sparkOperator = platform.sparkOperator;
+export const teams = platform.tenants;

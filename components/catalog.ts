@@ -99,7 +99,59 @@ export const catalog = {
         gid: 0,
         confirmed: "shared/FACTS.md; grafana/grafana:12.4.12 pinned in public compose files and install scripts (find_string, Nov 2026); image USER 472, files group 0",
     },
+    sparkOperator: {
+        image: "ghcr.io/kubeflow/spark-operator/controller",
+        tag: "2.5.2",
+        uid: 185,
+        gid: 185,
+        confirmed: "chart spark-operator 2.5.2's appVersion; image ghcr.io/kubeflow/spark-operator/controller:2.5.2 pinned in public Makefiles and READMEs (search find_string, Nov 2026); runs as spark (185), shared/FACTS.md",
+    },
+    metallbController: {
+        image: "quay.io/metallb/controller",
+        tag: "v0.16.1",
+        uid: 65534,
+        gid: 65534,
+        confirmed: "chart metallb 0.16.1's images; quay.io/metallb/controller:v0.16.1 pinned in public manifests and image lists (search find_string, Nov 2026); the chart runs it as nobody (65534)",
+    },
 } as const satisfies Record<string, ImagePin>;
+
+/**
+ * Images that run as root because of what they are, each in a namespace labelled `privileged` and never
+ * in the platform's: kept apart from `catalog`, whose images all run unprivileged.
+ */
+export const rootCatalog = {
+    metallbSpeaker: {
+        image: "quay.io/metallb/speaker",
+        tag: "v0.16.1",
+        // The speaker answers ARP for the pool's addresses on the host network, which needs root and NET_RAW.
+        uid: 0,
+        gid: 0,
+        confirmed: "chart metallb 0.16.1's images; quay.io/metallb/speaker:v0.16.1 pinned next to the controller in public image lists (search find_string, Nov 2026)",
+    },
+} as const satisfies Record<string, ImagePin>;
+
+/** A Helm chart the platform installs: repository, chart, exact version, and where it was confirmed. */
+export interface ChartPin {
+    readonly repo: string;
+    readonly chart: string;
+    readonly version: string;
+    readonly confirmed: string;
+}
+
+export const charts = {
+    metallb: {
+        repo: "https://metallb.github.io/metallb",
+        chart: "metallb",
+        version: "0.16.1",
+        confirmed: "shared/FACTS.md; chart 0.16.1 pinned with its v0.16.1 images in public values files (search, Nov 2026); values keys from metallb/metallb charts/metallb/values.yaml",
+    },
+    sparkOperator: {
+        repo: "https://kubeflow.github.io/spark-operator",
+        chart: "spark-operator",
+        version: "2.5.2",
+        confirmed: "shared/FACTS.md; values keys (spark.jobNamespaces, webhook.enable, prometheus.metrics.enable, controller.resources, image.registry/repository/tag) read from kubeflow/spark-operator charts/spark-operator-chart/values.yaml (search read_file, Nov 2026)",
+    },
+} as const satisfies Record<string, ChartPin>;
 
 export type CatalogName = keyof typeof catalog;
 

@@ -10,6 +10,9 @@ import {
 import { parseBytes, parseCpu, parseSparkSize } from "./lib/quantity";
 import { checkPlatformServices, platformServiceDefaults, platformServiceDependencies, platformServicesShape } from "./platformServicesConfig";
 import { checkStreaming } from "./streaming/configRules";
+import { poolRangeProblem } from "./lib/ipRange";
+import { totalDemand } from "./lib/sparkApplication";
+import { EXAMPLE_APPS } from "./cluster/exampleApps";
 
 export type ClusterKind = "kind" | "k3d" | "existing";
 export type ExposureType = "LoadBalancer" | "NodePort" | "ClusterIP";
@@ -174,6 +177,13 @@ export interface CassandraConfig extends ServiceBase {
 
 export type GrafanaConfig = ServiceBase;
 
+export interface SparkOperatorConfig extends ServiceBase {
+    /** Resources of the webhook pods (`resources` are the controller's). */
+    webhookResources: Resources;
+    /** Submit the example SparkApplications (PySpark pi, SparkPi) in every team namespace. */
+    examples: boolean;
+}
+
 export interface ServicesConfig {
     objectStore: ObjectStoreConfig;
     spark: SparkConfig;
@@ -195,6 +205,7 @@ export interface ServicesConfig {
     pipeline: PipelineConfig;
     cassandra: CassandraConfig;
     grafana: GrafanaConfig;
+    sparkOperator: SparkOperatorConfig;
 }
 
 export type ServiceName = keyof ServicesConfig;
@@ -235,6 +246,11 @@ export interface PlatformConfig {
         egress: "restricted" | "open";
     };
     services: ServicesConfig;
+    /** Scale every platform workload to zero (volumes kept); false brings them back. */
+    paused: boolean;
+    metallb: MetalLbConfig;
+    /** Team tenants: a namespace each, where the Spark Operator runs the team's SparkApplications. */
+    teams: TeamConfig[];
 }
 
 /**
@@ -371,6 +387,13 @@ export const serviceDefaults: ServicesConfig = {
         enabled: true,
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
     },
+    sparkOperator: {
+        enabled: true,
+        examples: false,
+        // Each submission runs a spark-submit JVM inside the controller pod (chart values.yaml), hence 512Mi.
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        webhookResources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+    },
 };
 
 const KAFKA_TOPIC = matching(/^[a-zA-Z0-9._-]{1,249}$/, "expected a Kafka topic name: letters, digits, '.', '_' and '-'");
@@ -456,6 +479,10 @@ const servicesShape: Shape<ServicesConfig> = {
         serviceDefaults.cassandra,
     ),
     grafana: service<GrafanaConfig>({}, serviceDefaults.grafana),
+    sparkOperator: service<SparkOperatorConfig>(
+        { webhookResources: resources(serviceDefaults.sparkOperator.webhookResources), examples: bool },
+        serviceDefaults.sparkOperator,
+    ),
 };
 
 const defaultContexts: Record<ClusterKind, string | undefined> = {
@@ -465,7 +492,7 @@ const defaultContexts: Record<ClusterKind, string | undefined> = {
 };
 
 /** Every top-level key this program reads; any other `lakehouse:*` key is reported as unknown. */
-const TOP_LEVEL_KEYS = ["cluster", "kubeContext", "namespaces", "exposure", "storageClass", "protectData", "ingress", "network", "services"];
+const TOP_LEVEL_KEYS = ["cluster", "kubeContext", "namespaces", "exposure", "storageClass", "protectData", "ingress", "network", "services", "paused", "metallb", "teams"];
 
 const DNS_NAME = /^(?=.{1,240}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 
@@ -520,12 +547,17 @@ export function parseConfig(raw: Record<string, string>, stack: string): Platfor
     )("ingress", values.ingress, p);
     const network = object<PlatformConfig["network"]>({ egress: oneOf("restricted", "open") }, { egress: "restricted" })("network", values.network, p);
     const services = readServices(values.services, p);
+    const paused = values.paused === undefined ? false : bool("paused", values.paused, p);
+    const metallb = exposure && readMetalLb(values.metallb, exposure, p);
+    const teams = readTeams(values.teams, p);
 
     if (services) checkServices(services, p);
+    if (services && teams && namespaces) checkTeams(teams, services.sparkOperator, namespaces.platform, p);
     if (p.list.length > 0 || !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !ingress || !network || !services) {
         throw new ConfigError(p.list);
     }
-    return { stack, cluster, kubeContext, namespaces, exposure, storageClass, protectData, ingress, network, services };
+    if (paused === undefined || !metallb || !teams) throw new ConfigError(p.list);
+    return { stack, cluster, kubeContext, namespaces, exposure, storageClass, protectData, ingress, network, services, paused, metallb, teams };
 }
 
 function decode(key: string, text: string, p: Problems): unknown {
@@ -581,6 +613,7 @@ function checkServices(s: ServicesConfig, p: Problems): void {
     checkResources("services.spark.workerResources", s.spark.workerResources, p);
     checkPlatformServices(s, p, checkResources);
     checkStreaming(s, p);
+    checkResources("services.sparkOperator.webhookResources", s.sparkOperator.webhookResources, p);
 
     for (const name of ["objectStore", "jupyter"] as const) {
         if (s[name].enabled && s[name].replicas !== 1) {
@@ -628,4 +661,134 @@ export class ConfigError extends pulumi.RunError {
 /** Reads the current stack's config. The only caller of Pulumi's config API in the program. */
 export function loadConfig(): PlatformConfig {
     return parseConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+}
+
+// --- cluster layer: MetalLB, team tenants -----------------------------------------------------------
+
+export interface MetalLbConfig {
+    /** Whether the platform may deploy MetalLB (it still skips it, see `deployed`). */
+    enabled: boolean;
+    /** LoadBalancer address pool: a CIDR or `a-b` IPv4 range inside one private range. */
+    range: string;
+    /**
+     * Whether MetalLB is deployed: enabled, Services are exposed as LoadBalancer, and the cluster has no
+     * load balancer of its own (`exposure.loadBalancerController: false`). Derived, not settable.
+     */
+    deployed: boolean;
+}
+
+export interface Quota {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+    /** Most pods the namespace may hold at once. */
+    pods: number;
+}
+
+export interface TeamConfig {
+    /** The team's name, which is also its namespace. */
+    name: string;
+    quota: Quota;
+}
+
+/** Kind's default docker network is 172.18.0.0/16; `npm run up` replaces this with the real subnet's range. */
+export const DEFAULT_METALLB_RANGE = "172.18.255.200-172.18.255.250";
+
+export const defaultQuota: Quota = {
+    requests: { cpu: "2", memory: "4Gi" },
+    limits: { cpu: "4", memory: "6Gi" },
+    pods: 20,
+};
+
+export const defaultTeams: TeamConfig[] = [
+    { name: "team-alpha", quota: defaultQuota },
+    { name: "team-beta", quota: defaultQuota },
+];
+
+/** Namespaces the platform owns besides the platform one; a team can't take their names. */
+export const CLUSTER_NAMESPACES = { metallb: "metallb-system", sparkOperator: "spark-operator" } as const;
+
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", ...Object.values(CLUSTER_NAMESPACES)];
+
+const poolRange: Field<string> = (key, value, p) => {
+    const problem = typeof value === "string" ? poolRangeProblem(value) : "expected a string";
+    if (problem === undefined) return value as string;
+    p.add(key, value, problem);
+    return undefined;
+};
+
+function readMetalLb(value: unknown, exposure: PlatformConfig["exposure"], p: Problems): MetalLbConfig | undefined {
+    const read = object<Omit<MetalLbConfig, "deployed">>({ enabled: bool, range: poolRange }, { enabled: true, range: DEFAULT_METALLB_RANGE })(
+        "metallb",
+        value,
+        p,
+    );
+    if (!read) return undefined;
+    return { ...read, deployed: read.enabled && exposure.type === "LoadBalancer" && !exposure.loadBalancerController };
+}
+
+const quota: Field<Quota> = object<Quota>(
+    {
+        requests: object({ cpu: cpuQuantity, memory: memoryQuantity }, defaultQuota.requests),
+        limits: object({ cpu: cpuQuantity, memory: memoryQuantity }, defaultQuota.limits),
+        pods: wholeNumber(1, 1000),
+    },
+    defaultQuota,
+);
+
+function readTeams(value: unknown, p: Problems): TeamConfig[] | undefined {
+    if (value === undefined) return defaultTeams;
+    if (!Array.isArray(value)) {
+        p.add("teams", value, 'expected a list of teams such as [{name: team-alpha}, {name: team-beta, quota: {pods: 30}}]');
+        return undefined;
+    }
+    const team = object<TeamConfig>({ name: dnsLabel, quota }, { name: "", quota: defaultQuota });
+    const out = value.map((v, i) => {
+        const t = team(`teams[${i}]`, v, p);
+        if (t && t.name === "") p.add(`teams[${i}].name`, undefined, "every team needs a name (a DNS-1123 label such as team-alpha)");
+        return t;
+    });
+    return out.every((t) => t !== undefined && t.name !== "") ? (out as TeamConfig[]) : undefined;
+}
+
+/**
+ * Names that clash (duplicates, namespaces the platform or Kubernetes owns), limits below requests, and
+ * quotas too small for the team's own example applications, which would otherwise sit pending forever.
+ */
+function checkTeams(teams: TeamConfig[], operator: SparkOperatorConfig, platformNamespace: string, p: Problems): void {
+    if (operator.enabled && teams.length === 0) {
+        // The chart reads an empty namespace list as "watch every namespace".
+        p.add("teams", teams, "the Spark Operator watches the team namespaces: list at least one team, or set services.sparkOperator.enabled: false");
+    }
+    if (operator.image?.includes("@")) {
+        p.add("services.sparkOperator.image", operator.image, "the operator's chart takes an image tag, not a digest");
+    }
+    const seen = new Set<string>();
+    teams.forEach((t, i) => {
+        const key = `teams[${i}]`;
+        if (seen.has(t.name)) p.add(`${key}.name`, t.name, "team names must be unique (it is the team's namespace)");
+        seen.add(t.name);
+        if ([platformNamespace, ...RESERVED_NAMESPACES].includes(t.name)) {
+            p.add(`${key}.name`, t.name, `a team can't use a namespace the platform or Kubernetes owns (${[platformNamespace, ...RESERVED_NAMESPACES].join(", ")})`);
+        }
+        checkResources(`${key}.quota`, t.quota, p);
+        if (!(operator.enabled && operator.examples)) return;
+        const need = totalDemand(EXAMPLE_APPS);
+        const fits: [string, number, number | undefined][] = [
+            ["requests.cpu", need.requestsCpu, parseCpu(t.quota.requests.cpu)],
+            ["requests.memory", need.requestsMemory, parseBytes(t.quota.requests.memory)],
+            ["limits.cpu", need.limitsCpu, parseCpu(t.quota.limits.cpu)],
+            ["limits.memory", need.limitsMemory, parseBytes(t.quota.limits.memory)],
+            ["pods", need.pods, t.quota.pods],
+        ];
+        for (const [field, needed, given] of fits) {
+            if ((given ?? 0) < needed) {
+                const shown = field.endsWith("memory") ? `${Math.ceil(needed / 2 ** 20)}Mi` : String(needed);
+                p.add(
+                    `${key}.quota.${field}`,
+                    field === "pods" ? t.quota.pods : field.split(".").reduce((o: any, k) => o[k], t.quota),
+                    `the team's example applications need ${shown} (set services.sparkOperator.examples: false or raise the quota)`,
+                );
+            }
+        }
+    });
 }

@@ -18,6 +18,8 @@ import { PIPELINE_FOLDERS, VehiclePipeline } from "./streaming/pipeline";
 import { VehicleProducer } from "./streaming/producer";
 import { SchemaRegistry } from "./streaming/schemaRegistry";
 import { platformServices } from "./platformServices";
+import { buildClusterLayer, loadBalancerAddresses } from "./cluster/layer";
+import type { Tenant } from "./cluster/team";
 
 /**
  * The whole platform: one Kubernetes provider built from config, the namespaces, and each enabled service,
@@ -29,6 +31,14 @@ export class DataPlatform extends pulumi.ComponentResource {
     readonly credentials: pulumi.Output<Record<string, Record<string, string>>>;
     readonly namespaces: { platform: string };
     readonly enabledServices: ServiceName[];
+    /** Team tenants: where each team's Spark applications run, and as which service account. */
+    readonly tenants: Tenant[];
+    /** Whether the Spark Operator runs, and which namespaces it watches (the teams'). */
+    readonly sparkOperator: { enabled: boolean; watchedNamespaces: string[] };
+    /** MetalLB's address pool, when the platform deployed MetalLB. */
+    readonly metallbRange?: string;
+    /** LoadBalancer address per exposed service. */
+    readonly loadBalancerAddresses: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, cfg: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
         super("lakehouse:index:DataPlatform", name, {}, opts);
@@ -41,6 +51,7 @@ export class DataPlatform extends pulumi.ComponentResource {
             base,
         );
         const inPlatform = { ...base, dependsOn: [namespaces.ready] };
+        const cluster = buildClusterLayer(cfg, { ...base, dependsOn: [] });
         const ns = namespaces.platform;
         const s = cfg.services;
 
@@ -157,6 +168,7 @@ export class DataPlatform extends pulumi.ComponentResource {
         Object.assign(credentials, more.credentials);
         metrics.push(...more.metrics);
 
+        if (cluster.operator) metrics.push(cluster.operator.metrics);
         // Last: it scrapes what the services above declared.
         const prometheus = s.prometheus.enabled
             ? new Prometheus("prometheus", { namespace: ns, settings: s.prometheus, platform: cfg, targets: metrics }, inPlatform)
@@ -181,6 +193,10 @@ export class DataPlatform extends pulumi.ComponentResource {
         this.credentials = pulumi.secret(pulumi.all(credentials));
         this.namespaces = { platform: ns };
         this.enabledServices = (Object.keys(s) as ServiceName[]).filter((k) => s[k].enabled);
+        this.tenants = cluster.tenants;
+        this.sparkOperator = { enabled: cluster.operator !== undefined, watchedNamespaces: cluster.operator?.watchedNamespaces ?? [] };
+        this.metallbRange = cluster.metallb?.range;
+        this.loadBalancerAddresses = loadBalancerAddresses(this.endpoints);
         this.registerOutputs({ endpoints: this.endpoints, credentials: this.credentials });
     }
 }

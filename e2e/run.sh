@@ -263,7 +263,9 @@ node -e '
     "lakehouse:kubeContext":process.argv[3],
     "lakehouse:exposure":{type:"ClusterIP",loadBalancerController:false},
     "lakehouse:storageClass":process.argv[4],
-    "lakehouse:protectData":false};
+    "lakehouse:protectData":false,
+    // Helm charts come from their repositories (no cache here), so the chart-based Spark Operator is off.
+    "lakehouse:services":{...dev["lakehouse:services"],sparkOperator:{enabled:false}}};
   fs.writeFileSync(process.argv[2], yaml.dump(e2e));' "$REPO_DIR" "$CFG" "$CONTEXT" "$STORAGE_CLASS"
 P=(pulumi --stack e2e --non-interactive)
 PC=(--config-file "$CFG")

@@ -1,16 +1,8 @@
 import * as assert from "assert";
-import { ConfigError, parseConfig } from "../components/config";
+import { parseConfig } from "../components/config";
+import { problemsOf } from "./configProblems";
 import { lastRegistered, loadProgram, stackConfig, withOverrides } from "./harness";
 
-function problemsOf(raw: Record<string, string>): string[] {
-    try {
-        parseConfig(raw, "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return (e as ConfigError).problems;
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 /** Each bad value: the override, and what the message must say (key, value, what is allowed). */
 const badCases: { what: string; patch: Record<string, unknown>; expect: RegExp[] }[] = [

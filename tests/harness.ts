@@ -208,7 +208,15 @@ export const STACKS = ["dev", "prod"];
 // --- views over registered Kubernetes objects -------------------------------------------------
 
 export function k8sObjects(l: Loaded): Registered[] {
-    return l.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers"));
+    // Helm releases are not Kubernetes objects (their charts' objects never reach the mocks); see helmReleases.
+    return l.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers") && r.type !== HELM_RELEASE);
+}
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** The Helm releases a stack installs, with the values they pass to their charts. */
+export function helmReleases(l: Loaded): Registered[] {
+    return l.resources.filter((r) => r.type === HELM_RELEASE);
 }
 
 export function ofKind(l: Loaded, kind: string): Registered[] {
@@ -246,4 +254,21 @@ export function containersOf(pod: PodView): { container: any; init: boolean }[] 
 
 export function describe_(r: Registered): string {
     return `${r.inputs.kind} ${r.inputs.metadata?.namespace ?? ""}/${r.inputs.metadata?.name ?? r.name}`;
+}
+
+// --- explicit dependencies (dependsOn) ---------------------------------------------------------
+// The mocks drop a registration's dependencies; record them from the request so tests can check ordering
+// (a MetalLB pool waits for its release, example apps for the operator that brings their CRD).
+const dependencies = new Map<string, string[]>();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+const registerResource = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (this: unknown, req: any, callback: unknown) {
+    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    return registerResource.call(this, req, callback);
+};
+
+/** Pulumi names of the resources `r` was registered to depend on (dependsOn, and those of its parents' passed down). */
+export function dependenciesOf(r: Registered): string[] {
+    return (dependencies.get(`${r.type}::${r.name}`) ?? []).map((urn) => urn.split("::").pop()!);
 }

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { modelFor } from "./crdSchemas";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../components/config";
 import type { MedallionPipeline } from "../components/orchestration/medallion";
@@ -87,8 +88,7 @@ describe("medallion DAG wiring (with a stand-in pipeline)", () => {
         }
         // Secrets arrive in the mock wrapped as secret outputs; the platform-wide schema test covers them.
         for (const o of rs.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs).filter((o) => o.kind !== "Secret")) {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const Model = require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
+            const Model = modelFor(o.apiVersion, o.kind);
             new Model(o).validate();
         }
         const egress = obj("NetworkPolicy", "allow-airflow-scheduler-kube-api-egress");

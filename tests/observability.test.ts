@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
+import { CHART_PODS_ANNOTATION } from "../components/cluster/sparkOperator";
 import { historyJars } from "../components/compute/sparkHistory";
 import { STACKS, k8sObjects, loadProgram, loadStack, withOverrides } from "./harness";
 
@@ -13,6 +14,7 @@ describe("observability", () => {
             // prod also runs the platform services that serve metrics (Nessie, Flink, ClickHouse).
             const platformTargets = stack === "prod" ? ["nessie", "flink-jobmanager", "flink-taskmanager", "clickhouse"] : [];
             const ports: Record<string, string> = {
+                "spark-operator": "metrics",
                 kafka: "metrics",
                 "spark-master": "ui",
                 "spark-worker": "ui",
@@ -22,12 +24,12 @@ describe("observability", () => {
                 "flink-jobmanager": "metrics",
                 "flink-taskmanager": "metrics",
             };
-            const targets = ["kafka", "spark-master", "spark-worker", "vehicles-gold", ...platformTargets];
+            const targets = ["kafka", "spark-master", "spark-operator", "spark-worker", "vehicles-gold", ...platformTargets];
             assert.deepStrictEqual(auditScrapeTargets(objs), [...targets].sort());
             const declared = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
             assert.deepStrictEqual(
                 declared.split(",").sort(),
-                targets.map((t) => `lakehouse/${t}:${ports[t]}`).sort(),
+                targets.map((t) => `${t === "spark-operator" ? "spark-operator" : "lakehouse"}/${t}:${ports[t]}`).sort(),
                 "Prometheus declares what it scrapes",
             );
         });
@@ -79,7 +81,7 @@ describe("observability", () => {
     it("the minio engine is scraped on its public cluster-metrics path; rustfs, which only pushes OTLP, is not", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { objectStore: { engine: "minio" } } }));
         const objs = k8sObjects(l).map((r) => r.inputs);
-        assert.deepStrictEqual(auditScrapeTargets(objs), ["kafka", "object-store", "spark-master", "spark-worker", "vehicles-gold"]);
+        assert.deepStrictEqual(auditScrapeTargets(objs), ["kafka", "object-store", "spark-master", "spark-operator", "spark-worker", "vehicles-gold"]);
         const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
         const job = config.scrape_configs.find((j: any) => j.job_name === "object-store");
         assert.strictEqual(job.metrics_path, "/minio/v2/metrics/cluster");
@@ -112,6 +114,12 @@ function auditScrapeTargets(objs: any[]): string[] {
         const svc = objs.find((o) => o.kind === "Service" && o.metadata.name === svcName && o.metadata.namespace === ns);
         assert.ok(svc, `${job.job_name}: no Service ${ns}/${svcName}`);
         assert.strictEqual(svc.spec.clusterIP, "None", "DNS discovery needs a headless Service (one A record per pod)");
+        // A chart's pods never reach the mocks (the cluster layer's tests check such selectors against the release's values).
+        if (svc.metadata.annotations?.[CHART_PODS_ANNOTATION]) {
+            const release = svc.metadata.annotations[CHART_PODS_ANNOTATION];
+            assert.ok(declared.split(",").includes(`${ns}/${release}:${svc.spec.ports[0].name}`), `Prometheus declares a link to ${job.job_name}`);
+            continue;
+        }
         const pods = objs.filter(
             (o) => ["Deployment", "StatefulSet"].includes(o.kind) && Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
         );

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { modelFor } from "./crdSchemas";
 import { execFileSync } from "child_process";
 import { dagFiles, medallionJobsJson } from "../components/orchestration/medallion";
 import { INSTALL_DRIVERS, SUPERSET_CONFIG, supersetInitScript } from "../components/bi/superset";
@@ -31,10 +32,9 @@ function envOf(c: any): Record<string, any> {
     return Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
 }
 
-/** The kubernetes-models class for an object's apiVersion and kind. */
+/** Validates an object against its API schema (kubernetes-models, or the CRD's for custom resources). */
 function validate(o: any): void {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Model = require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
+    const Model = modelFor(o.apiVersion, o.kind);
     new Model(o).validate();
 }
 

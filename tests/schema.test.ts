@@ -1,14 +1,6 @@
 import * as assert from "assert";
+import { modelFor } from "./crdSchemas";
 import { STACKS, describe_, k8sObjects, loadStack } from "./harness";
-
-/** The kubernetes-models class for an object's apiVersion and kind (core group objects live under v1/). */
-function modelFor(apiVersion: string, kind: string): { new (data: unknown): { validate(): void } } {
-    const modulePath = `kubernetes-models/${apiVersion}/${kind}`;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(modulePath);
-    assert.ok(mod[kind], `kubernetes-models has no ${apiVersion} ${kind}`);
-    return mod[kind];
-}
 
 describe("API schema (kubernetes-models)", () => {
     for (const stack of STACKS) {

@@ -97,7 +97,7 @@ export interface WorkloadArgs {
      * (Airflow running SparkApplications). Unset: no account token is mounted.
      */
     serviceAccountName?: string;
-    platform: Pick<PlatformConfig, "exposure" | "storageClass" | "protectData">;
+    platform: Pick<PlatformConfig, "exposure" | "storageClass" | "protectData" | "paused" | "metallb">;
 }
 
 export function labelsFor(name: string, partOf: string): Record<string, string> {
@@ -197,7 +197,12 @@ export function tcpProbe(port: string, periodSeconds = 10): Probe {
 }
 
 /** Annotations that make a LoadBalancer Service behave on a laptop. */
-export function exposureAnnotations(exposure: PlatformConfig["exposure"], type: ExposureType | "ClusterIP"): Record<string, string> {
+export function exposureAnnotations(
+    exposure: PlatformConfig["exposure"],
+    type: ExposureType | "ClusterIP",
+    // MetalLB deployed by the platform assigns addresses too, so then Pulumi waits for them.
+    addressesAssigned = exposure.loadBalancerController,
+): Record<string, string> {
     if (type !== "LoadBalancer") return {};
     return {
         // MetalLB gives every exposed Service the same address when their ports don't clash (the new key and
@@ -205,7 +210,7 @@ export function exposureAnnotations(exposure: PlatformConfig["exposure"], type: 
         "metallb.io/allow-shared-ip": exposure.sharedIpKey,
         "metallb.universe.tf/allow-shared-ip": exposure.sharedIpKey,
         // Without a controller no address ever comes, and Pulumi would wait ten minutes for one.
-        ...(exposure.loadBalancerController ? {} : { "pulumi.com/skipAwait": "true" }),
+        ...(addressesAssigned ? {} : { "pulumi.com/skipAwait": "true" }),
     };
 }
 
@@ -239,6 +244,8 @@ export class Workload {
             throw new pulumi.ResourceError(`${args.name}: a volume claim needs a StatefulSet`, opts.parent);
         }
         const multi = args.replicas > 1;
+        // Paused (config `paused`): no pods, but the objects and their volumes stay, so resuming is one update.
+        const replicas = args.platform.paused ? 0 : args.replicas;
         const template = {
             metadata: { labels: podLabels, annotations: { ...args.podAnnotations, ...linkAnnotation(args.connectsTo) } },
             spec: safePodSpec({ ...args, affinity: multi ? spreadAcrossNodes(selector) : undefined }),
@@ -252,11 +259,12 @@ export class Workload {
             );
         }
 
+        const addressesAssigned = args.platform.exposure.loadBalancerController || args.platform.metallb.deployed;
         if (this.ports.length > 0) {
             this.service = new k8s.core.v1.Service(
                 resourceName,
                 {
-                    metadata: { ...metadata, annotations: exposureAnnotations(args.platform.exposure, this.serviceType) },
+                    metadata: { ...metadata, annotations: exposureAnnotations(args.platform.exposure, this.serviceType, addressesAssigned) },
                     spec: {
                         type: this.serviceType,
                         selector,
@@ -310,7 +318,7 @@ export class Workload {
                 {
                     metadata,
                     spec: {
-                        replicas: args.replicas,
+                        replicas,
                         selector: { matchLabels: selector },
                         // One pod at a time: single-instance services hold volumes or ports that two pods can't share.
                         strategy: args.replicas <= 1 ? { type: "Recreate" } : undefined,
@@ -321,12 +329,13 @@ export class Workload {
             );
         } else {
             const retain = args.platform.protectData ? "Retain" : "Delete";
+            // Pausing scales to zero; a claim deleted on scale-down would take the data with it.
             this.workload = new k8s.apps.v1.StatefulSet(
                 resourceName,
                 {
                     metadata,
                     spec: {
-                        replicas: args.replicas,
+                        replicas,
                         // The literal name, not the Service's output: waiting on a Service that waits on these
                         // very pods would deadlock (pulumi-kubernetes#1974).
                         serviceName: headlessName,
@@ -345,7 +354,7 @@ export class Workload {
                               ]
                             : undefined,
                         persistentVolumeClaimRetentionPolicy: args.volumeClaim
-                            ? { whenDeleted: retain, whenScaled: retain }
+                            ? { whenDeleted: retain, whenScaled: args.platform.paused ? "Retain" : retain }
                             : undefined,
                     },
                 },
