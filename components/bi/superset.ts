@@ -1,7 +1,6 @@
 import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
-import { catalog, imageRef } from "../catalog";
-import { supersetDrivers } from "../catalogPlatformServices";
+import { catalog, imageRef, supersetDrivers } from "../catalog";
 import type { PlatformConfig, SupersetConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
 import { Credential } from "../lib/credential";
