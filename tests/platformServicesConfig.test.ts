@@ -1,16 +1,7 @@
 import * as assert from "assert";
-import { ConfigError, parseConfig } from "../components/config";
+import { parseConfig } from "../components/config";
+import { problemsOf } from "./configProblems";
 import { lastRegistered, loadProgram, withOverrides } from "./harness";
-
-function problemsOf(raw: Record<string, string>): string[] {
-    try {
-        parseConfig(raw, "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return (e as ConfigError).problems;
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 const on = { enabled: true };
 
