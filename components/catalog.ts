@@ -52,6 +52,13 @@ export const catalog = {
         gid: 65534,
         confirmed: "prometheus/prometheus release v3.9.1 (Jan 2026 guides pin it); image USER nobody (65534)",
     },
+    kubeStateMetrics: {
+        image: "registry.k8s.io/kube-state-metrics/kube-state-metrics",
+        tag: "v2.15.0",
+        uid: 65534,
+        gid: 65534,
+        confirmed: "kube-prometheus-stack image lists and public values files pin registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0 (find_string, Nov 2026); upstream manifests run it as 65534 with /livez and /readyz probes",
+    },
     curl: {
         image: "curlimages/curl",
         tag: "8.17.0",

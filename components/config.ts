@@ -184,12 +184,16 @@ export interface SparkOperatorConfig extends ServiceBase {
     examples: boolean;
 }
 
+/** kube-state-metrics over the platform's and the teams' pods, for Grafana's platform overview. */
+export type KubeStateMetricsConfig = ServiceBase;
+
 export interface ServicesConfig {
     objectStore: ObjectStoreConfig;
     spark: SparkConfig;
     jupyter: JupyterConfig;
     sparkHistory: SparkHistoryConfig;
     prometheus: PrometheusConfig;
+    kubeStateMetrics: KubeStateMetricsConfig;
     postgres: PostgresConfig;
     redis: RedisConfig;
     nessie: NessieConfig;
@@ -267,6 +271,7 @@ export const serviceDependencies: { [S in ServiceName]?: ServiceDependency[] } =
     spark: [{ needs: "objectStore", why: "Spark's S3A filesystem stores the lakehouse tables in the object store" }],
     jupyter: [{ needs: "spark", why: "notebooks run their Spark sessions on the Spark cluster" }],
     sparkHistory: [{ needs: "spark", why: "it shows what the Spark applications logged" }],
+    kubeStateMetrics: [{ needs: "prometheus", why: "its pod metrics are only read through Prometheus" }],
     ...platformServiceDependencies,
     schemaRegistry: [{ needs: "kafka", why: "it stores schemas in a Kafka topic" }],
     kafkaUi: [{ needs: "kafka", why: "it browses the Kafka cluster" }],
@@ -337,6 +342,10 @@ export const serviceDefaults: ServicesConfig = {
         retention: "3d",
         volumeSize: "2Gi",
         resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
+    kubeStateMetrics: {
+        enabled: true,
+        resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
     },
     ...platformServiceDefaults,
     kafka: {
@@ -429,6 +438,7 @@ const servicesShape: Shape<ServicesConfig> = {
         { retention: matching(/^[1-9][0-9]*[hdwy]$/, 'expected a duration such as "12h", "7d" or "2w"'), volumeSize },
         serviceDefaults.prometheus,
     ),
+    kubeStateMetrics: service<KubeStateMetricsConfig>({}, serviceDefaults.kubeStateMetrics),
     ...platformServicesShape(serviceDefaults, { resources, service }),
     kafka: service<KafkaConfig>(
         {

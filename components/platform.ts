@@ -11,6 +11,7 @@ import { PlatformNamespaces } from "./core/namespaces";
 import { Endpoint, EndpointSpec, endpointRecords } from "./lib/endpoint";
 import { ObjectStore } from "./storage/objectStore";
 import { Grafana, dashboardsFor } from "./observability/grafana";
+import { KubeStateMetrics } from "./observability/kubeStateMetrics";
 import { Cassandra } from "./streaming/cassandra";
 import { Kafka } from "./streaming/kafka";
 import { KafkaUi } from "./streaming/kafkaUi";
@@ -169,6 +170,14 @@ export class DataPlatform extends pulumi.ComponentResource {
         metrics.push(...more.metrics);
 
         if (cluster.operator) metrics.push(cluster.operator.metrics);
+        if (s.kubeStateMetrics.enabled) {
+            const ksm = new KubeStateMetrics(
+                "kube-state-metrics",
+                { namespace: ns, settings: s.kubeStateMetrics, platform: cfg, watchedNamespaces: [ns, ...cluster.tenants.map((t) => t.namespace)] },
+                inPlatform,
+            );
+            metrics.push(...ksm.metrics);
+        }
         // Last: it scrapes what the services above declared.
         const prometheus = s.prometheus.enabled
             ? new Prometheus("prometheus", { namespace: ns, settings: s.prometheus, platform: cfg, targets: metrics }, inPlatform)

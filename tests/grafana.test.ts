@@ -19,6 +19,7 @@ function sourcesOf(metric: string): string[] | undefined {
     if (/^(up|scrape_[a-z_]+)$/.test(metric)) return ["*"];
     if (KAFKA_METRICS.includes(metric)) return ["kafka"];
     if (GOLD_METRICS.includes(metric)) return ["vehicles-gold"];
+    if (/^kube_pod_[a-z_]+$/.test(metric)) return ["kube-state-metrics"];
     // Spark's PrometheusServlet: master.* and worker.* gauges.
     if (/^metrics_master_[A-Za-z]+_Value$/.test(metric)) return ["spark-master"];
     if (/^metrics_worker_[A-Za-z_]+_Value$/.test(metric)) return ["spark-worker"];
@@ -35,7 +36,7 @@ export function metricNames(expr: string): string[] {
         .replace(/"[^"]*"/g, "")
         .replace(/\{[^}]*\}/g, "")
         .replace(/\[[^\]]*\]/g, "")
-        .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, "");
+        .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, "");
     return [...bare.matchAll(/(?<![A-Za-z0-9_:])[A-Za-z_:][A-Za-z0-9_:]*(?![A-Za-z0-9_:]|\s*\()/g)].map((m) => m[0]).filter((w) => !PROMQL_WORDS.has(w) && !/^\d/.test(w));
 }
 
@@ -76,6 +77,7 @@ describe("grafana", () => {
         assert.deepStrictEqual(metricNames('sum by (topic) (rate(kafka_topic_messages_in_total{topic="x"}[5m]))'), ["kafka_topic_messages_in_total"]);
         assert.deepStrictEqual(metricNames("count by (job) (up == 0)"), ["up"]);
         assert.deepStrictEqual(metricNames("a_total / on (job) b_total"), ["a_total", "b_total"]);
+        assert.deepStrictEqual(metricNames("sum by (l) (a * on (pod) group_left (l) kube_pod_labels)"), ["a", "kube_pod_labels"]);
     });
 
     for (const stack of STACKS) {
@@ -86,7 +88,7 @@ describe("grafana", () => {
                 datasources.map((d: any) => [d.uid, d.type, d.url]),
                 [["prometheus", "prometheus", "http://prometheus.lakehouse.svc:9090"]],
             );
-            assert.deepStrictEqual(Object.keys(dashboards).sort(), ["kafka.json", "platform-overview.json", "spark.json", "vehicle-statistics.json"]);
+            assert.deepStrictEqual(Object.keys(dashboards).sort(), ["kafka.json", "platform-overview.json", "platform-pods.json", "spark.json", "vehicle-statistics.json"]);
             assert.deepStrictEqual(auditDashboards(dashboards, datasources.map((d: any) => d.uid), scrapeJobs), []);
             const grafana = find(objs, "Deployment", "grafana");
             assert.strictEqual(grafana.spec.template.metadata.annotations["lakehouse.io/connects-to"], "lakehouse/prometheus:http");
@@ -116,9 +118,9 @@ describe("grafana", () => {
     it("provisions only the dashboards whose services are on; without Prometheus, no datasource and no dashboard", async () => {
         const noPipeline = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { pipeline: { enabled: false } } }));
         const a = provisioned(k8sObjects(noPipeline).map((r) => r.inputs));
-        assert.deepStrictEqual(Object.keys(a.dashboards).sort(), ["kafka.json", "platform-overview.json", "spark.json"]);
+        assert.deepStrictEqual(Object.keys(a.dashboards).sort(), ["kafka.json", "platform-overview.json", "platform-pods.json", "spark.json"]);
         assert.deepStrictEqual(auditDashboards(a.dashboards, ["prometheus"], a.scrapeJobs), []);
-        const noProm = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { prometheus: { enabled: false } } }));
+        const noProm = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { prometheus: { enabled: false }, kubeStateMetrics: { enabled: false } } }));
         const objs = k8sObjects(noProm).map((r) => r.inputs);
         const b = provisioned(objs);
         assert.deepStrictEqual(b.datasources, []);

@@ -15,6 +15,7 @@ describe("observability", () => {
             const platformTargets = stack === "prod" ? ["nessie", "flink-jobmanager", "flink-taskmanager", "clickhouse"] : [];
             const ports: Record<string, string> = {
                 "spark-operator": "metrics",
+                "kube-state-metrics": "http-metrics",
                 kafka: "metrics",
                 "spark-master": "ui",
                 "spark-worker": "ui",
@@ -24,7 +25,7 @@ describe("observability", () => {
                 "flink-jobmanager": "metrics",
                 "flink-taskmanager": "metrics",
             };
-            const targets = ["kafka", "spark-master", "spark-operator", "spark-worker", "vehicles-gold", ...platformTargets];
+            const targets = ["kafka", "kube-state-metrics", "spark-master", "spark-operator", "spark-worker", "vehicles-gold", ...platformTargets];
             assert.deepStrictEqual(auditScrapeTargets(objs), [...targets].sort());
             const declared = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
             assert.deepStrictEqual(
@@ -81,12 +82,34 @@ describe("observability", () => {
     it("the minio engine is scraped on its public cluster-metrics path; rustfs, which only pushes OTLP, is not", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { objectStore: { engine: "minio" } } }));
         const objs = k8sObjects(l).map((r) => r.inputs);
-        assert.deepStrictEqual(auditScrapeTargets(objs), ["kafka", "object-store", "spark-master", "spark-operator", "spark-worker", "vehicles-gold"]);
+        assert.deepStrictEqual(auditScrapeTargets(objs), ["kafka", "kube-state-metrics", "object-store", "spark-master", "spark-operator", "spark-worker", "vehicles-gold"]);
         const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
         const job = config.scrape_configs.find((j: any) => j.job_name === "object-store");
         assert.strictEqual(job.metrics_path, "/minio/v2/metrics/cluster");
         const env = named(objs, "StatefulSet", "object-store").spec.template.spec.containers[0].env;
         assert.strictEqual(env.find((e: any) => e.name === "MINIO_PROMETHEUS_AUTH_TYPE").value, "public", "otherwise MinIO asks for a bearer token");
+    });
+
+    it("kube-state-metrics reads only pods, of the platform's and the teams' namespaces, with a read-only role", async () => {
+        const objs = await objects("dev");
+        const ksm = named(objs, "Deployment", "kube-state-metrics").spec.template.spec;
+        assert.strictEqual(ksm.serviceAccountName, "kube-state-metrics");
+        assert.strictEqual(ksm.automountServiceAccountToken, true, "it calls the API");
+        assert.deepStrictEqual(ksm.containers[0].args, [
+            "--resources=pods",
+            "--namespaces=lakehouse,team-alpha,team-beta",
+            "--metric-labels-allowlist=pods=[app.kubernetes.io/component]",
+        ]);
+        const role = objs.find((o) => o.kind === "ClusterRole" && o.metadata.name === "lakehouse-kube-state-metrics");
+        assert.deepStrictEqual(role?.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] }]);
+        const binding = objs.find((o) => o.kind === "ClusterRoleBinding" && o.metadata.name === "lakehouse-kube-state-metrics");
+        assert.deepStrictEqual(binding?.subjects, [{ kind: "ServiceAccount", name: "kube-state-metrics", namespace: "lakehouse" }]);
+        const egress = objs.find(
+            (o) => o.kind === "NetworkPolicy" && o.metadata.namespace === "lakehouse" && o.spec.podSelector.matchLabels?.["app.kubernetes.io/name"] === "kube-state-metrics",
+        );
+        assert.deepStrictEqual(egress?.spec.egress, [{ ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }], "the API server, by port");
+        const others = objs.filter((o) => ["Deployment", "StatefulSet"].includes(o.kind) && o.spec.template.spec.automountServiceAccountToken);
+        assert.deepStrictEqual(others.map((o) => o.metadata.name), ["kube-state-metrics"], "no other dev workload gets an API token");
     });
 
     it("retention and volume size are per stack", async () => {

@@ -22,6 +22,7 @@ export const PROMETHEUS_DATASOURCE_UID = "prometheus";
  */
 export const dashboardFiles: { file: string; needs: ServiceName[] }[] = [
     { file: "platform-overview.json", needs: ["prometheus"] },
+    { file: "platform-pods.json", needs: ["prometheus", "kubeStateMetrics"] },
     { file: "spark.json", needs: ["prometheus", "spark"] },
     { file: "kafka.json", needs: ["prometheus", "kafka"] },
     { file: "vehicle-statistics.json", needs: ["prometheus", "pipeline"] },
