@@ -10,7 +10,12 @@ export interface MedallionPipeline {
     /** Namespace the SparkApplications live in (the Spark Operator must watch it). */
     namespace: string;
     /** The jobs in run order, by name (e.g. bronze, silver, gold), each with its complete SparkApplication manifest. */
-    jobs: { name: string; sparkApplication: Record<string, unknown> }[];
+    jobs: {
+        name: string;
+        sparkApplication: Record<string, unknown>;
+        /** A stream never reaches COMPLETED: its task is done once the application is RUNNING. */
+        streaming?: boolean;
+    }[];
 }
 
 /**
