@@ -30,13 +30,16 @@ export function operatorJobSizes(p: PipelineConfig): SparkAppSizes {
 
 /**
  * Replaces `auto` with the launcher used and an empty team with the first team, and reports a launcher or
- * team that cannot work. Mutates `s.pipeline` (it runs once, while the config is being built).
+ * team that cannot work. Sets a new `s.pipeline` (the old one may be the shared defaults object).
  */
 export function resolvePipelineLauncher(s: ServicesConfig, teams: TeamConfig[], p: Problems): void {
-    const pipeline = s.pipeline;
-    const raw = pipeline.launcher as string;
-    if (raw === "auto") pipeline.launcher = s.sparkOperator.enabled && teams.length > 0 ? "operator" : "standalone";
-    if (pipeline.team === "") pipeline.team = teams[0]?.name ?? "";
+    const raw = s.pipeline.launcher as string;
+    const pipeline: PipelineConfig = {
+        ...s.pipeline,
+        launcher: raw === "auto" ? (s.sparkOperator.enabled && teams.length > 0 ? "operator" : "standalone") : s.pipeline.launcher,
+        team: s.pipeline.team || (teams[0]?.name ?? ""),
+    };
+    s.pipeline = pipeline;
     if (!pipeline.enabled || pipeline.launcher !== "operator") return;
     if (!s.sparkOperator.enabled) {
         p.add(
