@@ -156,3 +156,25 @@ describe("pipeline launcher: operator", () => {
         assert.ok(!objects(l).some((o) => o.kind === "Secret" && o.metadata.namespace !== "lakehouse"), "no copies needed");
     });
 });
+
+describe("pipeline launcher: Airflow's medallion DAG", () => {
+    it("gets the pipeline's SparkApplications in start order, waits for RUNNING on streams, and may manage them in the team namespace", async () => {
+        const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { postgres: { enabled: true }, airflow: { enabled: true, medallionDag: true } } }));
+        const dags = find(l, "ConfigMap", "lakehouse", "airflow-dags").data;
+        const jobs = JSON.parse(dags["medallion_jobs.json"]);
+        assert.strictEqual(jobs.namespace, "team-alpha");
+        assert.deepStrictEqual(jobs.jobs.map((j: any) => [j.name, j.streaming]), JOBS.map((n) => [n, true]));
+        // The DAG creates exactly what Pulumi created, so a rerun leaves no drift.
+        for (const j of jobs.jobs) {
+            const { apiVersion, kind, metadata, spec } = app(l, j.name).inputs;
+            assert.deepStrictEqual(j.manifest, JSON.parse(JSON.stringify({ apiVersion, kind, metadata, spec })));
+        }
+        assert.match(dags["lakehouse_medallion.py"], /state == "COMPLETED" or \(job\["streaming"\] and state == "RUNNING"\)/);
+        assert.strictEqual(find(l, "Role", "team-alpha", "airflow-pipeline").rules[0].resources[0], "sparkapplications");
+    });
+
+    it("is off without the DAG: no jobs file", async () => {
+        const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { postgres: { enabled: true }, airflow: { enabled: true } } }));
+        assert.strictEqual(find(l, "ConfigMap", "lakehouse", "airflow-dags").data["medallion_jobs.json"], undefined);
+    });
+});
