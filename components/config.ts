@@ -11,8 +11,9 @@ import { parseBytes, parseCpu, parseSparkSize } from "./lib/quantity";
 import { checkPlatformServices, platformServiceDefaults, platformServiceDependencies, platformServicesShape } from "./platformServicesConfig";
 import { checkStreaming } from "./streaming/configRules";
 import { poolRangeProblem } from "./lib/ipRange";
-import { totalDemand } from "./lib/sparkApplication";
+import { Demand, totalDemand } from "./lib/sparkApplication";
 import { EXAMPLE_APPS } from "./cluster/exampleApps";
+import { type PipelineLauncher, resolvePipelineLauncher } from "./streaming/pipelineLauncher";
 
 export type ClusterKind = "kind" | "k3d" | "existing";
 export type ExposureType = "LoadBalancer" | "NodePort" | "ClusterIP";
@@ -153,8 +154,14 @@ export interface ProducerConfig extends ServiceBase {
 }
 
 export interface PipelineConfig extends ServiceBase {
-    /** How the jobs are launched: `standalone` runs spark-submit (client mode) against the Spark cluster. */
-    launcher: "standalone";
+    /**
+     * How the jobs are launched: `operator` as SparkApplications in a team namespace (Spark Operator),
+     * `standalone` as spark-submit (client mode) against the Spark cluster. Stack config may also say `auto`
+     * (the default): operator when the Spark Operator is enabled, else standalone; resolved before use.
+     */
+    launcher: PipelineLauncher;
+    /** The team whose namespace runs the SparkApplications (operator launcher); defaults to the first team. */
+    team: string;
     /** The topic bronze reads. */
     topic: string;
     /** Heap of each job's driver (in its submit pod, sized by `resources`), Spark syntax. */
@@ -376,10 +383,13 @@ export const serviceDefaults: ServicesConfig = {
     },
     pipeline: {
         enabled: true,
-        launcher: "standalone",
+        // Resolved by resolvePipelineLauncher; "" means the first team.
+        launcher: "auto" as PipelineLauncher,
+        team: "",
         topic: "vehicle-events",
-        driverMemory: "384m",
-        executorMemory: "384m",
+        // Spark refuses heaps under ~450MiB ("System memory ... must be at least 471859200"), so 512m is the floor.
+        driverMemory: "512m",
+        executorMemory: "512m",
         coresPerJob: 1,
         resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     },
@@ -405,6 +415,11 @@ export const serviceDefaults: ServicesConfig = {
     },
 };
 
+/**
+ * Reads `auto` too, which resolvePipelineLauncher replaces before anything else sees the config; the typed
+ * config only ever holds the launcher actually used.
+ */
+const launcherField = oneOf("auto", "operator", "standalone") as Field<string> as Field<PipelineLauncher>;
 const KAFKA_TOPIC = matching(/^[a-zA-Z0-9._-]{1,249}$/, "expected a Kafka topic name: letters, digits, '.', '_' and '-'");
 const JAVA_SIZE = matching(/^[1-9][0-9]*[mMgG]$/, 'expected a JVM size such as "512m" or "2g"');
 
@@ -470,7 +485,8 @@ const servicesShape: Shape<ServicesConfig> = {
     ),
     pipeline: service<PipelineConfig>(
         {
-            launcher: oneOf("standalone"),
+            launcher: launcherField,
+            team: dnsLabel,
             topic: KAFKA_TOPIC,
             driverMemory: JAVA_SIZE,
             executorMemory: JAVA_SIZE,
@@ -561,6 +577,8 @@ export function parseConfig(raw: Record<string, string>, stack: string): Platfor
     const metallb = exposure && readMetalLb(values.metallb, exposure, p);
     const teams = readTeams(values.teams, p);
 
+    // Before the cross-service rules, which depend on the launcher actually used.
+    if (services && teams) resolvePipelineLauncher(services, teams, p);
     if (services) checkServices(services, p);
     if (services && teams && namespaces) checkTeams(teams, services.sparkOperator, namespaces.platform, p);
     if (p.list.length > 0 || !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !ingress || !network || !services) {
@@ -703,9 +721,11 @@ export interface TeamConfig {
 /** Kind's default docker network is 172.18.0.0/16; `npm run up` replaces this with the real subnet's range. */
 export const DEFAULT_METALLB_RANGE = "172.18.255.200-172.18.255.250";
 
+// A ceiling, not a reservation: room for the medallion pipeline's four streaming SparkApplications (8 pods
+// of 896Mi, one core limit each) beside the two example applications (4 pods of 896Mi).
 export const defaultQuota: Quota = {
-    requests: { cpu: "2", memory: "4Gi" },
-    limits: { cpu: "4", memory: "6Gi" },
+    requests: { cpu: "2", memory: "12Gi" },
+    limits: { cpu: "12", memory: "12Gi" },
     pods: 20,
 };
 
@@ -782,23 +802,27 @@ function checkTeams(teams: TeamConfig[], operator: SparkOperatorConfig, platform
         }
         checkResources(`${key}.quota`, t.quota, p);
         if (!(operator.enabled && operator.examples)) return;
-        const need = totalDemand(EXAMPLE_APPS);
-        const fits: [string, number, number | undefined][] = [
-            ["requests.cpu", need.requestsCpu, parseCpu(t.quota.requests.cpu)],
-            ["requests.memory", need.requestsMemory, parseBytes(t.quota.requests.memory)],
-            ["limits.cpu", need.limitsCpu, parseCpu(t.quota.limits.cpu)],
-            ["limits.memory", need.limitsMemory, parseBytes(t.quota.limits.memory)],
-            ["pods", need.pods, t.quota.pods],
-        ];
-        for (const [field, needed, given] of fits) {
-            if ((given ?? 0) < needed) {
-                const shown = field.endsWith("memory") ? `${Math.ceil(needed / 2 ** 20)}Mi` : String(needed);
-                p.add(
-                    `${key}.quota.${field}`,
-                    field === "pods" ? t.quota.pods : field.split(".").reduce((o: any, k) => o[k], t.quota),
-                    `the team's example applications need ${shown} (set services.sparkOperator.examples: false or raise the quota)`,
-                );
-            }
-        }
+        checkQuotaFits(key, t.quota, totalDemand(EXAMPLE_APPS), "the team's example applications", "set services.sparkOperator.examples: false or raise the quota", p);
     });
+}
+
+/** Reports each quota field below what `who` needs when all of it runs at once (a pod over quota never starts). */
+export function checkQuotaFits(key: string, quota: Quota, need: Demand, who: string, fix: string, p: Problems): void {
+    const fits: [string, number, number | undefined][] = [
+        ["requests.cpu", need.requestsCpu, parseCpu(quota.requests.cpu)],
+        ["requests.memory", need.requestsMemory, parseBytes(quota.requests.memory)],
+        ["limits.cpu", need.limitsCpu, parseCpu(quota.limits.cpu)],
+        ["limits.memory", need.limitsMemory, parseBytes(quota.limits.memory)],
+        ["pods", need.pods, quota.pods],
+    ];
+    for (const [field, needed, given] of fits) {
+        if ((given ?? 0) < needed) {
+            const shown = field.endsWith("memory") ? `${Math.ceil(needed / 2 ** 20)}Mi` : String(needed);
+            p.add(
+                `${key}.quota.${field}`,
+                field === "pods" ? quota.pods : field.split(".").reduce((o: any, k) => o[k], quota),
+                `${who} need ${shown} (${fix})`,
+            );
+        }
+    }
 }

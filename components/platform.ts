@@ -17,6 +17,7 @@ import { Kafka } from "./streaming/kafka";
 import { KafkaUi } from "./streaming/kafkaUi";
 import { PIPELINE_FOLDERS, VehiclePipeline } from "./streaming/pipeline";
 import { VehicleProducer } from "./streaming/producer";
+import { launcherFor } from "./streaming/pipelineLauncher";
 import { SchemaRegistry } from "./streaming/schemaRegistry";
 import { platformServices } from "./platformServices";
 import { buildClusterLayer, loadBalancerAddresses } from "./cluster/layer";
@@ -90,7 +91,9 @@ export class DataPlatform extends pulumi.ComponentResource {
             endpoints.cassandra = cassandra.endpoints;
             credentials.cassandra = cassandra.credential.values;
         }
-        const executorLinks = s.pipeline.enabled ? [kafka?.access.link, cassandra?.access.link].filter((l) => l !== undefined) : [];
+        // Only standalone executors run on the workers; the operator's run in the team namespace.
+        const onWorkers = s.pipeline.enabled && s.pipeline.launcher === "standalone";
+        const executorLinks = onWorkers ? [kafka?.access.link, cassandra?.access.link].filter((l) => l !== undefined) : [];
 
         // Config validation guarantees each dependency below is enabled when its dependent is.
         const eventLogDir = history && objectStore ? `s3a://${objectStore.access.bucket}/${history.logPrefix}` : undefined;
@@ -128,6 +131,7 @@ export class DataPlatform extends pulumi.ComponentResource {
             credentials.jupyter = jupyter.credential.values;
         }
 
+        let pipeline: VehiclePipeline | undefined;
         if (kafka) {
             const registry = s.schemaRegistry.enabled
                 ? new SchemaRegistry("schema-registry", { namespace: ns, settings: s.schemaRegistry, platform: cfg, kafka: kafka.access }, inPlatform)
@@ -146,25 +150,26 @@ export class DataPlatform extends pulumi.ComponentResource {
                 new VehicleProducer("vehicle-producer", { namespace: ns, settings: s.producer, platform: cfg, kafka: kafka.access }, inPlatform);
             }
             if (s.pipeline.enabled && spark && objectStore) {
-                const pipeline = new VehiclePipeline(
+                pipeline = new VehiclePipeline(
                     "vehicles",
                     {
                         namespace: ns,
                         settings: s.pipeline,
                         platform: cfg,
-                        launcher: { kind: s.pipeline.launcher, spark: spark.access },
+                        launcher: launcherFor(s.pipeline, spark.access, cluster),
                         kafka: kafka.access,
                         s3: objectStore.access,
                         cassandra: cassandra?.access,
+                        credentials: [objectStore.credential, ...(cassandra ? [cassandra.credential] : [])],
                     },
                     inPlatform,
                 );
                 metrics.push(...pipeline.metrics);
             }
         }
-        // PostgreSQL, Redis, Nessie, Trino, Flink, ClickHouse, Airflow, Superset. The medallion pipeline
-        // (issue 4) is handed to Airflow here as `pipeline` once it exists (see orchestration/medallion.ts).
-        const more = platformServices(cfg, ns, { objectStore, spark }, inPlatform);
+        // PostgreSQL, Redis, Nessie, Trino, Flink, ClickHouse, Airflow, Superset. Airflow's medallion DAG
+        // gets the pipeline's SparkApplications when it runs on the operator.
+        const more = platformServices(cfg, ns, { objectStore, spark, pipeline: pipeline?.medallion }, inPlatform);
         Object.assign(endpoints, more.endpoints);
         Object.assign(credentials, more.credentials);
         metrics.push(...more.metrics);

@@ -8,7 +8,6 @@ import type {
 } from "./config";
 import { Field, Problems, Shape, bool, memoryQuantity, oneOf, volumeSize, wholeNumber } from "./lib/fields";
 import { parseBytes } from "./lib/quantity";
-import { MEDALLION_PIPELINE_WIRED } from "./orchestration/medallion";
 
 type PlatformServiceName = "postgres" | "redis" | "nessie" | "trino" | "flink" | "clickhouse" | "airflow" | "superset";
 type PlatformServices = Pick<ServicesConfig, PlatformServiceName>;
@@ -112,6 +111,8 @@ export const platformServiceDependencies: { [S in ServiceName]?: ServiceDependen
             when: (s) => s.airflow.executor === "CeleryExecutor",
         },
         { needs: "spark", why: "the medallion DAG runs Spark jobs", when: (s) => s.airflow.medallionDag },
+        { needs: "pipeline", why: "the medallion DAG runs the pipeline's SparkApplications", when: (s) => s.airflow.medallionDag },
+        { needs: "sparkOperator", why: "the medallion DAG's SparkApplications run on the Spark Operator", when: (s) => s.airflow.medallionDag },
     ],
     superset: [
         { needs: "postgres", why: "Superset's metadata database is on PostgreSQL" },
@@ -167,8 +168,14 @@ export function checkPlatformServices(s: ServicesConfig, p: Problems, checkResou
     if (airflow.enabled && airflow.executor === "CeleryExecutor" && airflow.workers < 1) {
         p.add("services.airflow.workers", airflow.workers, "the CeleryExecutor needs at least 1 worker");
     }
-    if (airflow.enabled && airflow.medallionDag && !MEDALLION_PIPELINE_WIRED) {
-        p.add("services.airflow.medallionDag", true, "the medallion pipeline is not part of this platform yet, so there is nothing for the DAG to run; allowed: false");
+    // The DAG runs SparkApplications; standalone jobs are Deployments Pulumi keeps running by itself.
+    if (airflow.enabled && airflow.medallionDag && s.pipeline.enabled && s.pipeline.launcher !== "operator") {
+        p.add(
+            "services.airflow.medallionDag",
+            true,
+            `the DAG runs the pipeline's SparkApplications, but lakehouse:services.pipeline.launcher is ${s.pipeline.launcher}; ` +
+                "use the operator launcher (auto with the Spark Operator on) or set medallionDag: false",
+        );
     }
     if (airflow.enabled && airflow.executor === "LocalExecutor" && airflow.workers > 0) {
         p.add("services.airflow.workers", airflow.workers, "workers are Celery workers; set lakehouse:services.airflow.executor to CeleryExecutor or workers to 0");

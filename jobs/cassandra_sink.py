@@ -2,11 +2,13 @@
 
 from pyspark.sql import SparkSession
 
-from medallion import SILVER_SCHEMA, cassandra_rows, job_args, run_stream
+from medallion import SILVER_SCHEMA, apply_secret_conf, cassandra_rows, job_args, run_stream
 
 a = job_args("input", "keyspace", "table", "checkpoint")
 
 spark = SparkSession.builder.appName("vehicles-cassandra").getOrCreate()
+# The Cassandra login (operator launcher); the standalone launcher passes it to spark-submit instead.
+apply_secret_conf(spark)
 
 
 def write(batch, _batch_id):

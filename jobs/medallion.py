@@ -5,6 +5,8 @@ around these, so the tests run exactly this code in Spark local mode. The same f
 and streaming DataFrames (the watermark is a no-op on a batch one).
 """
 
+import os
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
@@ -135,6 +137,22 @@ def job_args(*flags: str, **defaults):
     for f, v in defaults.items():
         p.add_argument(f"--{f.replace('_', '-')}", type=type(v), default=v)
     return p.parse_args()
+
+
+def secret_conf(env=None) -> dict:
+    """Spark settings whose values are env vars, from LAKEHOUSE_SECRET_CONF (`key=VAR,...`, names only).
+
+    Under the Spark Operator a secret reaches the driver only as env from a Secret, never as a conf value.
+    """
+    env = os.environ if env is None else env
+    pairs = [p.split("=", 1) for p in env.get("LAKEHOUSE_SECRET_CONF", "").split(",") if p]
+    return {key: env[var] for key, var in pairs}
+
+
+def apply_secret_conf(spark) -> None:
+    """Sets the secret settings on the session (connectors read the session's conf when they connect)."""
+    for key, value in secret_conf().items():
+        spark.conf.set(key, value)
 
 
 def run_stream(writer, checkpoint: str, every: str) -> None:

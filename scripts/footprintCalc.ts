@@ -1,7 +1,10 @@
 // Sums the CPU and memory a stack asks of the cluster, per service, from the pod templates the program
 // builds. Long-running pods count once per replica; one-shot Jobs are listed apart, since they finish.
+// SparkApplications count their driver and executors as Spark sizes them (memory + overhead); a streaming
+// one (restarted Always) runs for good, a batch one is listed with the jobs.
 
 import { formatBytes, formatCpu, parseBytes, parseCpu } from "../components/lib/quantity";
+import { sparkAppDemand } from "../components/lib/sparkApplication";
 
 export interface Row {
     service: string;
@@ -16,6 +19,10 @@ export function footprint(objects: any[]): { running: Row[]; jobs: Row[] } {
     const running = new Map<string, Row>();
     const jobs = new Map<string, Row>();
     for (const o of objects) {
+        if (o.kind === "SparkApplication") {
+            addSparkApplication(o, o.spec.restartPolicy?.type === "Always" ? running : jobs);
+            continue;
+        }
         if (!["Deployment", "StatefulSet", "Job"].includes(o.kind)) continue;
         const service = o.spec.template.metadata?.labels?.["app.kubernetes.io/component"] ?? o.metadata.name;
         const replicas = o.kind === "Job" ? 1 : (o.spec.replicas ?? 1);
@@ -34,6 +41,18 @@ export function footprint(objects: any[]): { running: Row[]; jobs: Row[] } {
         into.set(service, row);
     }
     return { running: [...running.values()], jobs: [...jobs.values()] };
+}
+
+function addSparkApplication(o: any, into: Map<string, Row>): void {
+    const service = o.spec.driver.labels?.["app.kubernetes.io/component"] ?? o.metadata.name;
+    const d = sparkAppDemand({ driver: o.spec.driver, executor: o.spec.executor });
+    const row = into.get(service) ?? { service, pods: 0, requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0 };
+    row.pods += d.pods;
+    row.requestsCpu += d.requestsCpu;
+    row.requestsMemory += d.requestsMemory;
+    row.limitsCpu += d.limitsCpu;
+    row.limitsMemory += d.limitsMemory;
+    into.set(service, row);
 }
 
 export function total(rows: Row[]): Row {

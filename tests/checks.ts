@@ -3,7 +3,7 @@
 
 import { podSpecViolations } from "../policy/rules";
 import { CHART_PODS_ANNOTATION } from "../components/cluster/sparkOperator";
-import { Registered, containersOf, describe_ } from "./harness";
+import { Registered, containersOf, describe_, sparkApplicationPods } from "./harness";
 
 type Obj = Registered["inputs"];
 
@@ -29,6 +29,11 @@ function pods(objects: Obj[]): Pod[] {
     return out;
 }
 
+/** Workloads' pods and the pods SparkApplications will run (for the checks that apply to both). */
+function allPods(objects: Obj[]): Pod[] {
+    return [...pods(objects), ...sparkApplicationPods(objects).map((p) => ({ ...p, claimNames: [] }))];
+}
+
 function find(objects: Obj[], kind: string, ns: string, name: string): Obj | undefined {
     return objects.find((o) => o.kind === kind && (o.metadata?.namespace ?? "default") === ns && o.metadata?.name === name);
 }
@@ -44,7 +49,7 @@ function allContainers(p: Pod): any[] {
 /** Every Service selects at least one pod template, and each targetPort exists on those pods. */
 export function checkServiceSelectors(objects: Obj[]): string[] {
     const problems: string[] = [];
-    const all = pods(objects);
+    const all = allPods(objects);
     for (const svc of objects.filter((o) => o.kind === "Service")) {
         const ns = svc.metadata.namespace;
         const selector: Record<string, string> = svc.spec.selector ?? {};
@@ -76,7 +81,7 @@ export function checkServiceSelectors(objects: Obj[]): string[] {
 /** Every secretKeyRef / configMapKeyRef / envFrom / volume names an object (and key) that exists. */
 export function checkReferences(objects: Obj[]): string[] {
     const problems: string[] = [];
-    for (const p of pods(objects)) {
+    for (const p of allPods(objects)) {
         const refSecret = (name: string, key: string | undefined, what: string) => {
             const s = find(objects, "Secret", p.namespace, name);
             if (!s) problems.push(`${p.where}: ${what} names Secret ${name}, which does not exist`);

@@ -97,8 +97,8 @@ const badCases: { what: string; patch: Record<string, unknown>; expect: RegExp }
     },
     {
         what: "a quota whose request exceeds its limit",
-        patch: { "lakehouse:teams": [{ name: "team-alpha", quota: { requests: { cpu: "8" } } }] },
-        expect: /lakehouse:teams\[0\]\.quota\.requests\.cpu: "8" is not valid; must not exceed teams\[0\]\.quota\.limits\.cpu \(4\)/,
+        patch: { "lakehouse:teams": [{ name: "team-alpha", quota: { requests: { cpu: "16" } } }] },
+        expect: /lakehouse:teams\[0\]\.quota\.requests\.cpu: "16" is not valid; must not exceed teams\[0\]\.quota\.limits\.cpu \(12\)/,
     },
     {
         what: "paused that is not a boolean",
@@ -126,7 +126,7 @@ describe("cluster layer: config", () => {
         const cfg = parseConfig(
             withOverrides("dev", {
                 "lakehouse:teams": [{ name: "team-alpha", quota: { pods: 2 } }],
-                "lakehouse:services": { sparkOperator: { examples: false } },
+                "lakehouse:services": { sparkOperator: { examples: false }, pipeline: { launcher: "standalone" } },
             }),
             "dev",
         );
@@ -354,10 +354,10 @@ describe("cluster layer: team tenants", () => {
     it("a ResourceQuota from config and a LimitRange whose defaults fit it", async () => {
         const l = await loadProgram(
             "dev",
-            withOverrides("dev", { "lakehouse:teams": [{ name: "data-eng", quota: { requests: { cpu: "3" }, limits: { memory: "8Gi" }, pods: 12 } }] }),
+            withOverrides("dev", { "lakehouse:teams": [{ name: "data-eng", quota: { requests: { cpu: "3" }, limits: { memory: "16Gi" }, pods: 12 } }] }),
         );
         const quota = objectsOf(l, "ResourceQuota", "data-eng")[0].inputs;
-        assert.deepStrictEqual(quota.spec.hard, { "requests.cpu": "3", "requests.memory": "4Gi", "limits.cpu": "4", "limits.memory": "8Gi", pods: "12" });
+        assert.deepStrictEqual(quota.spec.hard, { "requests.cpu": "3", "requests.memory": "12Gi", "limits.cpu": "12", "limits.memory": "16Gi", pods: "12" });
         const lr = objectsOf(l, "LimitRange", "data-eng")[0].inputs.spec.limits[0];
         assert.strictEqual(lr.type, "Container");
         // A pod without limits gets these, so the quota (which needs limits) still admits it.
@@ -374,9 +374,12 @@ describe("cluster layer: team tenants", () => {
 });
 
 describe("cluster layer: example SparkApplications", () => {
+    // The medallion pipeline's SparkApplications share the team namespaces (tests/operatorPipeline.test.ts).
+    const examples = (l: Loaded) => objectsOf(l, "SparkApplication").filter((r) => r.inputs.metadata.labels["lakehouse.io/example"] === "true");
+
     it("dev: PySpark pi and SparkPi per team, on the Spark cluster's image and version, as the team's account", async () => {
         const l = await loadStack("dev");
-        const apps = objectsOf(l, "SparkApplication").map((r) => r.inputs);
+        const apps = examples(l).map((r) => r.inputs);
         assert.deepStrictEqual(apps.map((a) => `${a.metadata.namespace}/${a.metadata.name}`).sort(), [
             "team-alpha/pyspark-pi",
             "team-alpha/spark-pi",
@@ -407,6 +410,8 @@ describe("cluster layer: example SparkApplications", () => {
         for (const a of objectsOf(l, "SparkApplication")) {
             assert.ok(dependenciesOf(a).includes("spark-operator"), `${a.name} depends on ${dependenciesOf(a)}`);
             assert.strictEqual(a.inputs.spec.image, `${catalog.jupyter.image}:${catalog.jupyter.tag}`);
+        }
+        for (const a of examples(l)) {
             assert.ok(a.inputs.spec.mainApplicationFile.startsWith("local:///usr/local/spark/"));
         }
     });
@@ -424,7 +429,7 @@ describe("cluster layer: example SparkApplications", () => {
     });
 
     it("are opt-in: prod has none", async () => {
-        assert.deepStrictEqual(objectsOf(await loadStack("prod"), "SparkApplication"), []);
+        assert.deepStrictEqual(examples(await loadStack("prod")), []);
     });
 });
 

@@ -157,14 +157,42 @@ const badCases: { what: string; patch: Record<string, unknown>; expect: RegExp[]
         expect: [/lakehouse:services\.producer\.mode: "cronjob" is not valid; allowed: job \| deployment/],
     },
     {
-        what: "streaming jobs needing more cores than the workers offer",
-        patch: { "lakehouse:services": { pipeline: { coresPerJob: 2 } } },
+        what: "standalone streaming jobs needing more cores than the workers offer",
+        patch: { "lakehouse:services": { pipeline: { launcher: "standalone", coresPerJob: 2 } } },
         expect: [/lakehouse:services\.pipeline\.coresPerJob: 2 is not valid; the 4 streaming jobs need 8 cores at once but the Spark workers offer 4/],
     },
     {
-        what: "an executor bigger than a worker",
-        patch: { "lakehouse:services": { pipeline: { executorMemory: "2g" } } },
+        what: "a standalone executor bigger than a worker",
+        patch: { "lakehouse:services": { pipeline: { launcher: "standalone", executorMemory: "2g" } } },
         expect: [/lakehouse:services\.pipeline\.executorMemory: "2g" is not valid; an executor must fit in a worker's lakehouse:services\.spark\.workerMemory \(1g\)/],
+    },
+    {
+        what: "an unknown pipeline launcher",
+        patch: { "lakehouse:services": { pipeline: { launcher: "k8s" } } },
+        expect: [/lakehouse:services\.pipeline\.launcher: "k8s" is not valid; allowed: auto \| operator \| standalone/],
+    },
+    {
+        what: "the operator launcher while the Spark Operator is off",
+        patch: { "lakehouse:services": { pipeline: { launcher: "operator" }, sparkOperator: { enabled: false } } },
+        expect: [/lakehouse:services\.pipeline\.launcher: "operator" is not valid; .*lakehouse:services\.sparkOperator\.enabled is false; enable the operator or use launcher standalone/],
+    },
+    {
+        what: "a pipeline team that is not one of the teams",
+        patch: { "lakehouse:services": { pipeline: { team: "team-gamma" } } },
+        expect: [/lakehouse:services\.pipeline\.team: "team-gamma" is not valid; expected one of the teams in lakehouse:teams \(team-alpha, team-beta\)/],
+    },
+    {
+        what: "operator-launched jobs that overflow the team's quota",
+        patch: { "lakehouse:services": { pipeline: { executorMemory: "2g" } } },
+        expect: [
+            /lakehouse:teams\[0\]\.quota\.requests\.memory: "12Gi" is not valid; the medallion pipeline's 4 SparkApplications and the example applications need 16896Mi/,
+            /lakehouse:teams\[0\]\.quota\.limits\.memory: "12Gi" is not valid; the medallion pipeline's 4 SparkApplications/,
+        ],
+    },
+    {
+        what: "operator-launched jobs with more cores than the team's quota allows",
+        patch: { "lakehouse:services": { pipeline: { coresPerJob: 3 } }, "lakehouse:teams": [{ name: "team-alpha" }] },
+        expect: [/lakehouse:teams\[0\]\.quota\.limits\.cpu: "12" is not valid; the medallion pipeline's 4 SparkApplications and the example applications need 20/],
     },
     {
         what: "the pipeline enabled while Kafka is off",

@@ -272,3 +272,29 @@ MockMonitor.prototype.registerResource = function (this: unknown, req: any, call
 export function dependenciesOf(r: Registered): string[] {
     return (dependencies.get(`${r.type}::${r.name}`) ?? []).map((urn) => urn.split("::").pop()!);
 }
+
+// --- SparkApplications' pods -------------------------------------------------------------------
+/**
+ * The driver and executor pods the Spark Operator will create for each SparkApplication, as pod views
+ * (labels incl. the operator's `spark-role`, annotations, one container with env, mounts and ports), so
+ * the wiring and network audits cover them like any workload's pods.
+ */
+export function sparkApplicationPods(objects: any[]): { where: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string>; spec: any }[] {
+    return objects
+        .filter((o) => o.kind === "SparkApplication")
+        .flatMap((o) =>
+            (["driver", "executor"] as const).map((role) => {
+                const p = o.spec[role];
+                return {
+                    where: `SparkApplication ${o.metadata.namespace}/${o.metadata.name} ${role}`,
+                    namespace: o.metadata.namespace,
+                    labels: { ...(p.labels ?? {}), "spark-role": role },
+                    annotations: p.annotations ?? {},
+                    spec: {
+                        volumes: o.spec.volumes ?? [],
+                        containers: [{ name: `spark-kubernetes-${role}`, env: p.env ?? [], volumeMounts: p.volumeMounts ?? [], ports: p.ports ?? [] }],
+                    },
+                };
+            }),
+        );
+}

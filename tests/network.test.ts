@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, withOverrides } from "./harness";
+import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, sparkApplicationPods, withOverrides } from "./harness";
 
 // A small evaluator of Kubernetes NetworkPolicy ingress semantics (matchLabels only, which is all the
 // program generates): a pod is isolated when any policy selects it, and then a connection is allowed when
@@ -46,23 +46,31 @@ export function allowed(policies: any[], src: PodRef, dst: PodRef, portName: str
     return egressOk && side(policies, "Ingress", dst, outsider ? undefined : src, dst, portName);
 }
 
+const portsOf = (spec: any): Record<string, number> => Object.fromEntries(spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort])));
+
 function podsOf(l: Loaded): PodRef[] {
-    return k8sObjects(l)
+    const workloads = k8sObjects(l)
         .filter((r) => ["Deployment", "StatefulSet", "Job"].includes(r.inputs.kind))
         .map((r) => ({
             where: `${r.inputs.kind} ${r.inputs.metadata.name}`,
             namespace: r.inputs.metadata.namespace,
             labels: r.inputs.spec.template.metadata.labels,
-            ports: Object.fromEntries(r.inputs.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort]))),
+            ports: portsOf(r.inputs.spec.template.spec),
             annotations: r.inputs.spec.template.metadata.annotations ?? {},
             name: r.inputs.metadata.name,
         }));
+    const sparkPods = sparkApplicationPods(k8sObjects(l).map((r) => r.inputs)).map((p) => ({ ...p, ports: portsOf(p.spec), name: p.where }));
+    return [...workloads, ...sparkPods];
 }
+
+/** A team's Spark pods (driver and executors) may talk on any port: the team's allow-spark-app-peers policy. */
+const sparkPeers = (a: PodRef, b: PodRef) => a.namespace === b.namespace && a.labels["spark-role"] !== undefined && b.labels["spark-role"] !== undefined;
 
 /** The (client pod, server pod, container port) triples the wiring declares, plus exposed and peer ports. */
 function intended(l: Loaded) {
     const pods = podsOf(l) as (PodRef & { annotations: Record<string, string>; name: string })[];
-    const services = k8sObjects(l).filter((r) => r.inputs.kind === "Service" && r.inputs.spec.clusterIP !== "None");
+    // Headless Services too: a scrape Link may name one (a SparkApplication's driver has no other).
+    const services = k8sObjects(l).filter((r) => r.inputs.kind === "Service");
     const links: { src: PodRef; dst: PodRef; port: string }[] = [];
     for (const src of pods) {
         for (const d of String(src.annotations["lakehouse.io/connects-to"] ?? "").split(",").filter((x) => x)) {
@@ -75,7 +83,7 @@ function intended(l: Loaded) {
         }
     }
     const exposed = new Set<string>();
-    for (const svc of services.filter((s) => s.inputs.spec.type !== "ClusterIP")) {
+    for (const svc of services.filter((s) => s.inputs.spec.clusterIP !== "None" && s.inputs.spec.type !== "ClusterIP")) {
         for (const dst of pods.filter((p) => matches(svc.inputs.spec.selector, p.labels))) {
             for (const sp of svc.inputs.spec.ports) exposed.add(`${dst.where}:${sp.targetPort}`);
         }
@@ -100,7 +108,7 @@ export function audit(l: Loaded, pols: any[]): string[] {
                 if (!allowed(pols, src, dst, port)) continue;
                 const declared = links.some((x) => x.src === src && x.dst === dst && x.port === port);
                 const peers = src.labels["lakehouse.io/peer-group"] !== undefined && src.labels["lakehouse.io/peer-group"] === dst.labels["lakehouse.io/peer-group"];
-                if (!declared && !peers && !exposed.has(`${dst.where}:${port}`)) problems.push(`undeclared but allowed: ${src.where} -> ${dst.where}:${port}`);
+                if (!declared && !peers && !sparkPeers(src, dst) && !exposed.has(`${dst.where}:${port}`)) problems.push(`undeclared but allowed: ${src.where} -> ${dst.where}:${port}`);
             }
         }
     }

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as yaml from "js-yaml";
 import { CHART_PODS_ANNOTATION } from "../components/cluster/sparkOperator";
 import { historyJars } from "../components/compute/sparkHistory";
-import { STACKS, k8sObjects, loadProgram, loadStack, withOverrides } from "./harness";
+import { STACKS, k8sObjects, loadProgram, loadStack, sparkApplicationPods, withOverrides } from "./harness";
 
 const objects = async (stack: string) => k8sObjects(await loadStack(stack)).map((r) => r.inputs);
 const named = (objs: any[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
@@ -30,7 +30,8 @@ describe("observability", () => {
             const declared = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
             assert.deepStrictEqual(
                 declared.split(",").sort(),
-                targets.map((t) => `${t === "spark-operator" ? "spark-operator" : "lakehouse"}/${t}:${ports[t]}`).sort(),
+                // The gold job's driver runs in the pipeline's team namespace under the operator launcher.
+                targets.map((t) => `${({ "spark-operator": "spark-operator", "vehicles-gold": "team-alpha" } as Record<string, string>)[t] ?? "lakehouse"}/${t}:${ports[t]}`).sort(),
                 "Prometheus declares what it scrapes",
             );
         });
@@ -143,14 +144,17 @@ function auditScrapeTargets(objs: any[]): string[] {
             assert.ok(declared.split(",").includes(`${ns}/${release}:${svc.spec.ports[0].name}`), `Prometheus declares a link to ${job.job_name}`);
             continue;
         }
-        const pods = objs.filter(
-            (o) => ["Deployment", "StatefulSet"].includes(o.kind) && Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
-        );
+        // Workloads' pod templates and the pods SparkApplications run (a streaming job's driver serves metrics too).
+        const candidates = [
+            ...objs.filter((o) => ["Deployment", "StatefulSet"].includes(o.kind)).map((o) => ({ name: o.metadata.name, namespace: o.metadata.namespace, labels: o.spec.template.metadata.labels, spec: o.spec.template.spec })),
+            ...sparkApplicationPods(objs).map((p) => ({ ...p, name: p.where.split(" ")[1].split("/")[1] })),
+        ];
+        const pods = candidates.filter((o) => o.namespace === ns && Object.entries(svc.spec.selector).every(([k, v]) => o.labels[k] === v));
         assert.strictEqual(pods.length, 1, `${host} selects one workload`);
-        const ports = pods[0].spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort));
+        const ports = pods[0].spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort));
         assert.ok(ports.includes(job.dns_sd_configs[0].port), `${job.job_name}: port ${job.dns_sd_configs[0].port}`);
         assert.match(job.metrics_path, /^\//);
-        assert.ok(declared.split(",").some((l) => l.startsWith(`${ns}/${pods[0].metadata.name}:`)), `Prometheus declares a link to ${job.job_name}`);
+        assert.ok(declared.split(",").some((l) => l.startsWith(`${ns}/${pods[0].name}:`)), `Prometheus declares a link to ${job.job_name}`);
     }
     return jobs.map((j: any) => j.job_name).sort();
 }

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { Loaded, STACKS, k8sObjects, loadStack, podTemplates, containersOf } from "./harness";
+import { Loaded, STACKS, k8sObjects, loadStack, podTemplates, containersOf, sparkApplicationPods } from "./harness";
 
 /** Every string in a value, with its path, for leak searches. */
 function strings(v: unknown, path = "$"): { path: string; text: string }[] {
@@ -104,7 +104,8 @@ describe("stack outputs", () => {
 
     it("workloads read credentials only through secretKeyRef", async () => {
         const l = await loadStack("dev");
-        const refs = podTemplates(l).flatMap((p) =>
+        const pods = [...podTemplates(l), ...sparkApplicationPods(k8sObjects(l).map((r) => r.inputs)).map((p) => ({ ...p, owner: undefined as never }))];
+        const refs = pods.flatMap((p) =>
             containersOf(p).flatMap(({ container: c }) => (c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name)),
         );
         assert.deepStrictEqual(

@@ -94,9 +94,19 @@ const cases: { what: string; stack?: string; services: Record<string, unknown>; 
         expect: /lakehouse:services\.airflow\.workers: 2 is not valid; workers are Celery workers/,
     },
     {
-        what: "the medallion DAG before the pipeline is wired",
-        services: { postgres: on, airflow: { enabled: true, medallionDag: true } },
-        expect: /lakehouse:services\.airflow\.medallionDag: true is not valid; the medallion pipeline is not part of this platform yet/,
+        what: "the medallion DAG with the standalone launcher",
+        services: { postgres: on, airflow: { enabled: true, medallionDag: true }, pipeline: { launcher: "standalone" } },
+        expect: /lakehouse:services\.airflow\.medallionDag: true is not valid; the DAG runs the pipeline's SparkApplications, but lakehouse:services\.pipeline\.launcher is standalone/,
+    },
+    {
+        what: "the medallion DAG without the pipeline",
+        services: { postgres: on, airflow: { enabled: true, medallionDag: true }, pipeline: { enabled: false } },
+        expect: /lakehouse:services\.airflow\.enabled: true needs lakehouse:services\.pipeline\.enabled: true \(the medallion DAG runs the pipeline's SparkApplications\)/,
+    },
+    {
+        what: "the medallion DAG without the Spark Operator",
+        services: { postgres: on, airflow: { enabled: true, medallionDag: true }, sparkOperator: { enabled: false } },
+        expect: /lakehouse:services\.airflow\.enabled: true needs lakehouse:services\.sparkOperator\.enabled: true/,
     },
     {
         what: "the medallion DAG without Spark",

@@ -13,6 +13,14 @@ import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, withOverrides } fro
 const audits = [checkServiceSelectors, checkReferences, checkServiceAddresses, checkSafeDefaults, checkDeclaredLinks];
 const objects = (l: Loaded) => k8sObjects(l).map((r) => r.inputs);
 const objectsOf = async (stack: string) => objects(await loadStack(stack));
+/** The fallback: dev with the Spark Operator off (auto picks standalone), prod with the launcher set. */
+const standaloneObjects = async (stack: string) =>
+    objects(
+        await loadProgram(
+            stack,
+            withOverrides(stack, { "lakehouse:services": stack === "dev" ? { sparkOperator: { enabled: false } } : { pipeline: { launcher: "standalone" } } }),
+        ),
+    );
 function named(objs: any[], kind: string, name: string): any {
     const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
     assert.ok(o, `no ${kind} ${name}`);
@@ -188,7 +196,7 @@ describe("streaming: medallion jobs", () => {
         const conf = standaloneConf({ "spark.jars.packages": "a:b:1", "spark.master": "spark://m:7077" }, sink.spec);
         assert.strictEqual(conf["spark.jars.packages"], `a:b:1,${streamingPackages.cassandra}`);
         assert.strictEqual(conf["spark.cores.max"], "1");
-        assert.strictEqual(conf["spark.executor.memory"], "384m");
+        assert.strictEqual(conf["spark.executor.memory"], "512m");
         assert.strictEqual(conf["spark.cassandra.connection.host"], "cassandra.ns.svc");
         assert.ok(!Object.keys(conf).some((k) => /auth|password/.test(k)), "no credentials in the ConfigMap");
         assert.deepStrictEqual(submitArgs(sink.spec, "spark://m:7077"), [
@@ -204,8 +212,8 @@ describe("streaming: medallion jobs", () => {
     });
 
     for (const stack of STACKS) {
-        it(`${stack}: each job runs spark-submit on the cluster's image, with the repo's code from a ConfigMap`, async () => {
-            const objs = await objectsOf(stack);
+        it(`${stack}, standalone launcher: each job runs spark-submit on the cluster's image, with the repo's code from a ConfigMap`, async () => {
+            const objs = await standaloneObjects(stack);
             const code = named(objs, "ConfigMap", "vehicles-code").data;
             for (const f of JOB_FILES) assert.strictEqual(code[f], fs.readFileSync(path.join(JOBS_DIR, f), "utf8"), f);
             const worker = named(objs, "Deployment", "spark-worker").spec.template.spec.containers[0];
@@ -225,8 +233,8 @@ describe("streaming: medallion jobs", () => {
             assert.match(named(objs, "ConfigMap", "vehicles-bronze-conf").data["spark-defaults.conf"], /spark-sql-kafka-0-10_2\.13:4\.0\.1/);
         });
 
-        it(`${stack}: the Spark workers, where executors run, declare links to Kafka and Cassandra`, async () => {
-            const worker = named(await objectsOf(stack), "Deployment", "spark-worker");
+        it(`${stack}, standalone launcher: the Spark workers, where executors run, declare links to Kafka and Cassandra`, async () => {
+            const worker = named(await standaloneObjects(stack), "Deployment", "spark-worker");
             assert.deepStrictEqual(links(worker), ["lakehouse/spark-master:cluster", "lakehouse/object-store:s3", "lakehouse/kafka:client", "lakehouse/cassandra:cql"]);
         });
     }
@@ -239,8 +247,8 @@ describe("streaming: medallion jobs", () => {
         for (const audit of audits) assert.deepStrictEqual(audit(objs), []);
     });
 
-    it("without Cassandra, three jobs run and the audits pass", async () => {
-        const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { cassandra: { enabled: false } } }));
+    it("standalone without Cassandra: three jobs run and the audits pass", async () => {
+        const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { cassandra: { enabled: false }, pipeline: { launcher: "standalone" } } }));
         const objs = objects(l);
         assert.deepStrictEqual(byPrefix(objs, "Deployment", "vehicles-").map((d) => d.metadata.name).sort(), ["vehicles-bronze", "vehicles-gold", "vehicles-silver"]);
         for (const audit of audits) assert.deepStrictEqual(audit(objs), []);

@@ -29,11 +29,15 @@ export class Credential extends LakehouseComponent {
     /** Every key's value, as one secret output. */
     readonly values: pulumi.Output<Record<string, string>>;
     private readonly keys: string[];
+    private readonly namespace: string;
+    private readonly labels: Record<string, string>;
 
     constructor(name: string, args: CredentialArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:lib:Credential", name, opts);
         this.secretName = args.secretName;
         this.keys = Object.keys(args.fields);
+        this.namespace = args.namespace;
+        this.labels = { "app.kubernetes.io/part-of": "lakehouse", "app.kubernetes.io/component": args.partOf };
 
         const entries = Object.entries(args.fields).map(([key, field]) => {
             if ("fixed" in field) return [key, pulumi.output(field.fixed)] as const;
@@ -52,7 +56,7 @@ export class Credential extends LakehouseComponent {
                 metadata: {
                     name: args.secretName,
                     namespace: args.namespace,
-                    labels: { "app.kubernetes.io/part-of": "lakehouse", "app.kubernetes.io/component": args.partOf },
+                    labels: this.labels,
                 },
                 type: "Opaque",
                 stringData: data,
@@ -61,6 +65,24 @@ export class Credential extends LakehouseComponent {
         );
         this.values = data;
         this.registerOutputs({ secretName: this.secretName, values: this.values });
+    }
+
+    /**
+     * A copy of some keys of this Secret, under the same name, in another namespace: a pod can only read
+     * Secrets of its own namespace. Same values (the same random outputs), so both copies change together;
+     * `ref(key)` then names the copy too, as the name and keys are the same.
+     */
+    copyTo(resourceName: string, namespace: string, keys: string[], opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
+        keys.forEach((k) => this.ref(k));
+        return new k8s.core.v1.Secret(
+            resourceName,
+            {
+                metadata: { name: this.secretName, namespace, labels: { ...this.labels, "lakehouse.io/copy-of": this.namespace } },
+                type: "Opaque",
+                stringData: pulumi.secret(this.values.apply((v) => Object.fromEntries(keys.map((k) => [k, v[k]])))),
+            },
+            opts,
+        );
     }
 
     /** An env var source reading one key; fails at once for a key the Secret does not have. */

@@ -6,7 +6,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RunAs } from "./workload";
+import { type RunAs, linkAnnotation } from "./workload";
 import { Link, allowLinks, selectorFor } from "./network";
 import { parseCpu, parseSparkSize } from "./quantity";
 
@@ -54,6 +54,8 @@ export interface SparkApplicationArgs extends SparkAppSizes {
     sparkConf?: Record<string, string>;
     /** Maven coordinates resolved at submission (`deps.packages`). */
     packages?: string[];
+    /** Python modules the application imports (`deps.pyFiles`), e.g. `local://` paths of a mounted ConfigMap. */
+    pyFiles?: string[];
     /** Env of driver and executors. */
     env?: Record<string, SparkEnvValue>;
     /** ConfigMaps mounted read-only into driver and executors. */
@@ -61,12 +63,16 @@ export interface SparkApplicationArgs extends SparkAppSizes {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     /** Defaults to Never: a batch run that failed is looked at, not retried blindly. */
-    restartPolicy?: { type: "Never" } | { type: "OnFailure" | "Always"; onFailureRetries?: number; onFailureRetryInterval?: number };
+    restartPolicy?:
+        | { type: "Never" }
+        | { type: "OnFailure" | "Always"; onFailureRetries?: number; onFailureRetryInterval?: number; onSubmissionFailureRetryInterval?: number };
     /**
      * Server ports the driver and executors use (object store, Kafka...). Each becomes a NetworkPolicy pair,
      * as for workloads; the pods are labelled so the policies select them.
      */
     connectsTo?: Link[];
+    /** Named ports the driver serves (e.g. Prometheus metrics), so a Service and policies can name them. */
+    driverPorts?: { name: string; containerPort: number }[];
 }
 
 type Env = k8s.types.input.core.v1.EnvVar;
@@ -82,7 +88,9 @@ export function sparkApplicationManifest(args: SparkApplicationArgs): Record<str
     }
     const volumes = (args.configMaps ?? []).map((c, i) => ({ name: `config-${i}`, configMap: { name: c.name } }));
     const volumeMounts = (args.configMaps ?? []).map((c, i) => ({ name: `config-${i}`, mountPath: c.mountPath, readOnly: true }));
-    const podLabels = { ...(args.connectsTo?.length ? selectorFor(args.name) : {}), ...args.labels };
+    const podLabels = { ...(args.connectsTo?.length || args.driverPorts?.length ? selectorFor(args.name) : {}), ...args.labels };
+    // The declared links, written on the pods as on workloads' pod templates (the audits read them).
+    const annotations = linkAnnotation(args.connectsTo);
     const pod = (size: SparkPodSize) => ({
         cores: size.cores,
         ...(size.coreRequest ? { coreRequest: size.coreRequest } : {}),
@@ -91,6 +99,7 @@ export function sparkApplicationManifest(args: SparkApplicationArgs): Record<str
         memoryOverhead: size.memoryOverhead,
         image: args.image,
         labels: podLabels,
+        ...(Object.keys(annotations).length ? { annotations } : {}),
         env: envList(args.env),
         volumeMounts,
         podSecurityContext: {
@@ -124,10 +133,16 @@ export function sparkApplicationManifest(args: SparkApplicationArgs): Record<str
             ...(args.type === "Python" ? { pythonVersion: "3" } : {}),
             arguments: args.arguments ?? [],
             sparkConf: args.sparkConf ?? {},
-            ...(args.packages?.length ? { deps: { packages: args.packages } } : {}),
+            ...(args.packages?.length || args.pyFiles?.length
+                ? { deps: { ...(args.packages?.length ? { packages: args.packages } : {}), ...(args.pyFiles?.length ? { pyFiles: args.pyFiles } : {}) } }
+                : {}),
             restartPolicy: args.restartPolicy ?? { type: "Never" },
             volumes,
-            driver: { ...pod(args.driver), serviceAccount: args.serviceAccount },
+            driver: {
+                ...pod(args.driver),
+                serviceAccount: args.serviceAccount,
+                ...(args.driverPorts?.length ? { ports: args.driverPorts.map((p) => ({ ...p, protocol: "TCP" })) } : {}),
+            },
             executor: { ...pod(args.executor), instances: args.executor.instances },
         },
     };

@@ -58,7 +58,7 @@ export interface ServicePort {
 // written on the pod template and network policies are generated from it.
 export const CONNECTS_TO_ANNOTATION = "lakehouse.io/connects-to";
 
-function linkAnnotation(links: Link[] | undefined): Record<string, string> {
+export function linkAnnotation(links: Link[] | undefined): Record<string, string> {
     if (!links || links.length === 0) return {};
     return { [CONNECTS_TO_ANNOTATION]: links.map((l) => `${l.namespace}/${l.server}:${l.portName}`).join(",") };
 }

@@ -3,34 +3,34 @@
 // reads the jobs from a JSON file beside it, so the DAG code itself never changes with the pipeline.
 
 /**
- * What the pipeline gives Airflow. Assumption (issue 4's text): the bronze, silver and gold jobs are
- * SparkApplications (Spark Operator) in a team namespace; the DAG runs them by name, in order.
+ * What the pipeline gives Airflow when it runs on the Spark Operator (VehiclePipeline.medallion): its
+ * SparkApplications in a team namespace, in start order; the DAG runs them by name, in that order.
  */
 export interface MedallionPipeline {
     /** Namespace the SparkApplications live in (the Spark Operator must watch it). */
     namespace: string;
     /** The jobs in run order, by name (e.g. bronze, silver, gold), each with its complete SparkApplication manifest. */
-    jobs: { name: string; sparkApplication: Record<string, unknown> }[];
+    jobs: {
+        name: string;
+        sparkApplication: Record<string, unknown>;
+        /** A stream never reaches COMPLETED: its task is done once the application is RUNNING. */
+        streaming?: boolean;
+    }[];
 }
-
-/**
- * Whether platform.ts wires a MedallionPipeline into Airflow. False until the pipeline (issue 4) is merged:
- * `services.airflow.medallionDag: true` is then a config error instead of a DAG with nothing to run. The
- * merger sets it to true where it passes `pipeline` to Airflow.
- */
-export const MEDALLION_PIPELINE_WIRED = false;
 
 export const MEDALLION_DAG_ID = "lakehouse_medallion";
 
 /** jobs.json for the DAG: names, namespace and manifests; no secrets (the manifests carry secretKeyRefs). */
 export function medallionJobsJson(p: MedallionPipeline): string {
-    return JSON.stringify({ namespace: p.namespace, jobs: p.jobs.map((j) => ({ name: j.name, manifest: j.sparkApplication })) }, null, 2) + "\n";
+    return JSON.stringify({ namespace: p.namespace, jobs: p.jobs.map((j) => ({ name: j.name, streaming: j.streaming ?? false, manifest: j.sparkApplication })) }, null, 2) + "\n";
 }
 
 /**
  * The DAG: one task per job, chained in the given order. Each task replaces the SparkApplication of that
  * name (an application object runs once, so a rerun needs a fresh one) and waits until the operator reports
- * COMPLETED, failing on FAILED or SUBMISSION_FAILED. It talks to the Kubernetes API with the pod's
+ * COMPLETED (a batch job) or RUNNING (a stream, which never completes: once it runs, the next job may start
+ * reading its output), failing on FAILED or SUBMISSION_FAILED. Rerunning the DAG restarts the streams,
+ * which resume from their checkpoints. It talks to the Kubernetes API with the pod's
  * service account through the `kubernetes` client that ships with the image's cncf.kubernetes provider.
  */
 export const MEDALLION_DAG = `"""Runs the medallion pipeline's Spark jobs (bronze -> silver -> gold) by name, in order.
@@ -69,7 +69,7 @@ def run_spark_application(name: str) -> None:
         app = api.get_namespaced_custom_object(GROUP, VERSION, ns, PLURAL, name)
         state = app.get("status", {}).get("applicationState", {}).get("state", "")
         print(f"{name}: {state or 'PENDING'}")
-        if state == "COMPLETED":
+        if state == "COMPLETED" or (job["streaming"] and state == "RUNNING"):
             return
         if state in ("FAILED", "SUBMISSION_FAILED"):
             raise RuntimeError(f"SparkApplication {ns}/{name} ended {state}")

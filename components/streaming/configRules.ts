@@ -55,7 +55,8 @@ export function checkStreaming(s: ServicesConfig, p: Problems): void {
             if (u.on && !names.includes(u.topic)) p.add(u.key, u.topic, `expected one of the topics in lakehouse:services.kafka.topics (${names.join(", ")})`);
         }
     }
-    if (pipeline.enabled && spark.enabled) {
+    // Under the operator the executors are pods of their own in a team namespace, not slots on the workers.
+    if (pipeline.enabled && spark.enabled && pipeline.launcher === "standalone") {
         const needed = pipelineJobCount(s) * pipeline.coresPerJob;
         const offered = spark.workers * spark.workerCores;
         if (needed > offered) {
@@ -69,6 +70,8 @@ export function checkStreaming(s: ServicesConfig, p: Problems): void {
         if (javaBytes(pipeline.executorMemory) > (parseSparkSize(spark.workerMemory) ?? 0)) {
             p.add("services.pipeline.executorMemory", pipeline.executorMemory, `an executor must fit in a worker's lakehouse:services.spark.workerMemory (${spark.workerMemory})`);
         }
+    }
+    if (pipeline.enabled && spark.enabled) {
         fits("services.pipeline.driverMemory", pipeline.driverMemory, DRIVER_OVERHEAD_BYTES, "services.pipeline.resources.limits.memory", pipeline.resources.limits.memory, p);
     }
     if (cassandra.enabled) {

@@ -11,6 +11,10 @@ import type { S3Access } from "../storage/objectStore";
 import type { CassandraAccess } from "./cassandra";
 import type { KafkaAccess } from "./kafka";
 import { SparkJobLauncher, SparkJobSpec, launchSparkJob } from "./sparkJob";
+import type { Credential } from "../lib/credential";
+import type { MedallionPipeline } from "../orchestration/medallion";
+import { operatorApplication, secretsRead } from "./operatorLauncher";
+import { sparkApplicationManifest } from "../lib/sparkApplication";
 
 export interface VehiclePipelineArgs {
     namespace: string;
@@ -21,6 +25,11 @@ export interface VehiclePipelineArgs {
     s3: S3Access;
     /** When given, a fourth job streams silver events into its table. */
     cassandra?: CassandraAccess;
+    /**
+     * The Credentials behind the secretKeyRefs the jobs read (object store, Cassandra): under the operator
+     * the jobs run in a team namespace, which gets copies of exactly the keys they read.
+     */
+    credentials?: Credential[];
 }
 
 export const JOBS_DIR = path.resolve(__dirname, "..", "..", "jobs");
@@ -121,32 +130,74 @@ export function pipelineJobs(args: Omit<VehiclePipelineArgs, "namespace" | "plat
 export class VehiclePipeline extends LakehouseComponent {
     readonly metrics: MetricsTarget[];
     readonly paths: ReturnType<typeof pipelinePaths>;
+    /** Namespace the jobs run in: the platform's (standalone) or the team's (operator). */
+    readonly namespace: string;
+    /** Under the operator: the SparkApplications in start order, for Airflow's DAG. */
+    readonly medallion?: MedallionPipeline;
 
     constructor(name: string, args: VehiclePipelineArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:streaming:VehiclePipeline", name, opts);
-        const { namespace } = args;
+        const { launcher } = args;
+        const namespace = launcher.kind === "operator" ? launcher.tenant.namespace : args.namespace;
+        const codeName = `${name}-code`;
         const code = new k8s.core.v1.ConfigMap(
-            `${name}-code`,
+            codeName,
             {
-                metadata: { name: `${name}-code`, namespace, labels: labelsFor(`${name}-code`, "pipeline") },
+                metadata: { name: codeName, namespace, labels: labelsFor(codeName, "pipeline") },
                 data: Object.fromEntries(JOB_FILES.map((f) => [f, fs.readFileSync(path.join(JOBS_DIR, f), "utf8")])),
             },
             this.child(),
         );
+        const jobs = pipelineJobs(args);
+        // A pod reads only Secrets of its own namespace: the team's gets copies of the keys the jobs read.
+        const copies =
+            launcher.kind === "operator" ? copySecrets(name, jobs.map((j) => ({ ...launcher.spark.env, ...j.spec.env })), args.credentials ?? [], namespace, this, this.child()) : [];
         const launched = new Map<string, pulumi.Resource>();
         this.metrics = [];
-        for (const { spec, after, needs } of pipelineJobs(args)) {
+        for (const { spec, after, needs } of jobs) {
             const job = launchSparkJob(
                 spec.name,
                 spec,
-                args.launcher,
-                { namespace, platform: args.platform, partOf: "pipeline", code: { configMapName: code.metadata.name, keys: JOB_FILES } },
-                this.child({ dependsOn: [...(needs ?? []), ...(after ? [launched.get(after)!] : [])] }),
+                launcher,
+                { namespace, platform: args.platform, partOf: "pipeline", code: { configMapName: codeName, keys: JOB_FILES } },
+                this.child({ dependsOn: [code, ...copies, ...(needs ?? []), ...(after ? [launched.get(after)!] : [])] }),
             );
             launched.set(spec.name, job.resource);
             if (job.metrics) this.metrics.push(job.metrics);
         }
+        this.namespace = namespace;
+        this.medallion =
+            launcher.kind === "operator"
+                ? {
+                      namespace,
+                      jobs: jobs.map(({ spec }) => ({
+                          name: spec.name,
+                          sparkApplication: sparkApplicationManifest(operatorApplication(spec, launcher, codeName, "pipeline")),
+                          streaming: true,
+                      })),
+                  }
+                : undefined;
         this.paths = pipelinePaths(args.s3.bucket);
-        this.registerOutputs({ bronze: this.paths.bronze, silver: this.paths.silver, gold: this.paths.gold });
+        this.registerOutputs({ bronze: this.paths.bronze, silver: this.paths.silver, gold: this.paths.gold, namespace });
     }
+}
+
+/** Copies into `namespace` every Secret key the given envs read, each from the Credential that owns it. */
+function copySecrets(
+    name: string,
+    envs: Record<string, unknown>[],
+    credentials: Credential[],
+    namespace: string,
+    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
+): pulumi.Resource[] {
+    const wanted = new Map<string, Set<string>>();
+    for (const env of envs) {
+        for (const [secret, keys] of secretsRead(env)) wanted.set(secret, new Set([...(wanted.get(secret) ?? []), ...keys]));
+    }
+    return [...wanted].map(([secret, keys]) => {
+        const credential = credentials.find((c) => c.secretName === secret);
+        if (!credential) throw new pulumi.ResourceError(`pipeline ${name}: the jobs read Secret ${secret}, but no Credential for it was handed over`, parent);
+        return credential.copyTo(`${name}-${secret}`, namespace, [...keys].sort(), opts);
+    });
 }

@@ -1,9 +1,9 @@
 // A launcher-neutral description of a Spark application (SparkJobSpec) and the launchers that run one.
-// Today there is one launcher, `standalone`: a pod running spark-submit in client mode against the
-// standalone master, so the driver lives in that pod and the executors on the workers. An `operator`
-// launcher (a SparkApplication in a team namespace) maps the same spec onto the Spark Operator's resource:
-// pythonFile/pyFiles -> mainApplicationFile/deps.pyFiles from the mounted code, packages -> deps.packages,
-// sparkConf -> sparkConf, env -> driver/executor env, driver/executor sizes -> driver/executor.
+// `standalone`: a pod running spark-submit in client mode against the standalone master, so the driver
+// lives in that pod and the executors on the workers. `operator`: a SparkApplication in a team namespace,
+// the same spec mapped onto the Spark Operator's resource: pythonFile/pyFiles -> mainApplicationFile/
+// deps.pyFiles from the mounted code, packages -> deps.packages, sparkConf -> sparkConf, env -> driver/
+// executor env, sizes -> driver/executor (from the team-quota-checked config).
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +13,9 @@ import type { PlatformConfig, Resources } from "../config";
 import { EnvMap } from "../lib/kx";
 import { MetricsTarget } from "../lib/metrics";
 import { Link, Workload, httpProbe, labelsFor } from "../lib/workload";
+import type { Tenant } from "../cluster/team";
+import { SparkAppSizes } from "../lib/sparkApplication";
+import { launchOnOperator } from "./operatorLauncher";
 
 export interface SparkJobSpec {
     /** Application name, and the Kubernetes name of what runs it. */
@@ -44,7 +47,16 @@ export interface SparkJobCode {
     keys: string[];
 }
 
-export type SparkJobLauncher = { kind: "standalone"; spark: SparkAccess };
+/** Where and how big the operator runs a job: in a team's namespace, as the team's service account. */
+export interface OperatorPlacement {
+    tenant: Tenant;
+    sizes: SparkAppSizes;
+    /** The operator's Helm release: it brings the SparkApplication CRD and must watch the namespace first. */
+    operatorReady: pulumi.Resource;
+}
+
+/** Both launchers run the Spark cluster's image, Spark version, user and session defaults. */
+export type SparkJobLauncher = { kind: "standalone"; spark: SparkAccess } | ({ kind: "operator"; spark: SparkAccess } & OperatorPlacement);
 
 export interface SparkJobContext {
     namespace: string;
@@ -59,7 +71,7 @@ export interface LaunchedSparkJob {
     metrics?: MetricsTarget;
 }
 
-const CODE_DIR = "/opt/lakehouse/jobs";
+export const CODE_DIR = "/opt/lakehouse/jobs";
 const UI_PORT = 4040;
 const DRIVER_PORT = 7078;
 const BLOCK_MANAGER_PORT = 7079;
@@ -118,6 +130,7 @@ export function launchSparkJob(
     opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
 ): LaunchedSparkJob {
     checkSpec(spec, ctx.code, opts.parent);
+    if (launcher.kind === "operator") return launchOnOperator(resourceName, spec, launcher, ctx, opts);
     const { spark } = launcher;
     const conf = new k8s.core.v1.ConfigMap(
         `${resourceName}-conf`,

@@ -138,3 +138,25 @@ def test_run_stream_sets_the_checkpoint_and_trigger_then_waits():
 
     run_stream(Writer(), "s3a://b/checkpoints/x", "15 seconds")
     assert calls == [("option", "checkpointLocation", "s3a://b/checkpoints/x"), ("trigger", {"processingTime": "15 seconds"}), ("start",), ("await",)]
+
+
+def test_secret_conf_maps_settings_to_env_values_and_sets_them_on_the_session(monkeypatch):
+    from medallion import apply_secret_conf, secret_conf
+
+    env = {"LAKEHOUSE_SECRET_CONF": "spark.cassandra.auth.username=U,spark.cassandra.auth.password=P", "U": "lakehouse", "P": "s3cret"}
+    assert secret_conf(env) == {"spark.cassandra.auth.username": "lakehouse", "spark.cassandra.auth.password": "s3cret"}
+    assert secret_conf({}) == {}
+
+    class Conf:
+        values = {}
+
+        def set(self, k, v):
+            self.values[k] = v
+
+    class Session:
+        conf = Conf()
+
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    apply_secret_conf(Session())
+    assert Session.conf.values == {"spark.cassandra.auth.username": "lakehouse", "spark.cassandra.auth.password": "s3cret"}
