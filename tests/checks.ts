@@ -143,6 +143,27 @@ export function checkReferences(objects: Obj[]): string[] {
 const SERVICE_ADDRESS = /\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?:([0-9]+)\b/g;
 
 /** Every Service address a pod uses (env values, commands, args, mounted ConfigMaps) is declared as a link. */
+/**
+ * JSON data minus the Kubernetes objects embedded in it (any value with `apiVersion` and `kind`): those
+ * describe other pods (Airflow's medallion DAG ships the pipeline's SparkApplications), whose own links are
+ * checked where those pods are, not connections of the pod that reads the file.
+ */
+function withoutEmbeddedObjects(text: string): string {
+    let data: unknown;
+    try {
+        data = JSON.parse(text);
+    } catch {
+        return text;
+    }
+    const strip = (v: unknown): unknown => {
+        if (Array.isArray(v)) return v.map(strip);
+        if (v === null || typeof v !== "object") return v;
+        if ("apiVersion" in v && "kind" in v) return null;
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x)]));
+    };
+    return JSON.stringify(strip(data));
+}
+
 export function checkDeclaredLinks(objects: Obj[]): string[] {
     const problems: string[] = [];
     for (const o of objects.filter((x) => ["Deployment", "StatefulSet", "Job"].includes(x.kind))) {
@@ -169,7 +190,7 @@ export function checkDeclaredLinks(objects: Obj[]): string[] {
                 const cm = v?.configMap && find(objects, "ConfigMap", p.namespace, v.configMap.name);
                 if (!cm) continue;
                 const data: Record<string, string> = cm.data ?? {};
-                texts.push(...(m.subPath ? [data[m.subPath] ?? ""] : Object.values(data)).map(String));
+                texts.push(...(m.subPath ? [data[m.subPath] ?? ""] : Object.values(data)).map((t) => withoutEmbeddedObjects(String(t))));
             }
         }
         for (const text of texts) {

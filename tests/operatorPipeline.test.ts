@@ -25,7 +25,7 @@ describe("pipeline launcher: config", () => {
         assert.strictEqual(off.launcher, "standalone");
         const beta = parseConfig(withOverrides("dev", { "lakehouse:services": { pipeline: { team: "team-beta" } } }), "dev").services.pipeline;
         assert.strictEqual(beta.team, "team-beta");
-        const forced = parseConfig(withOverrides("prod", { "lakehouse:services": { pipeline: { launcher: "standalone" } } }), "prod").services.pipeline;
+        const forced = parseConfig(withOverrides("prod", { "lakehouse:services": { pipeline: { launcher: "standalone" }, airflow: { medallionDag: false } } }), "prod").services.pipeline;
         assert.strictEqual(forced.launcher, "standalone");
     });
 
@@ -171,6 +171,25 @@ describe("pipeline launcher: Airflow's medallion DAG", () => {
         }
         assert.match(dags["lakehouse_medallion.py"], /state == "COMPLETED" or \(job\["streaming"\] and state == "RUNNING"\)/);
         assert.strictEqual(find(l, "Role", "team-alpha", "airflow-pipeline").rules[0].resources[0], "sparkapplications");
+    });
+
+    it("prod ships it (Pulumi.prod.yaml) over prod's SparkApplications, with API egress for the pods that run tasks", async () => {
+        const l = await loadStack("prod");
+        const jobs = JSON.parse(find(l, "ConfigMap", "lakehouse", "airflow-dags").data["medallion_jobs.json"]);
+        assert.strictEqual(jobs.namespace, "team-alpha");
+        assert.deepStrictEqual(jobs.jobs.map((j: any) => j.manifest.spec.executor.memory), JOBS.map(() => "4g"));
+        // The manifests' addresses are the SparkApplications' links, not Airflow's; any other address in the
+        // file is still Airflow's own.
+        const objs = objects(l);
+        assert.deepStrictEqual(checkDeclaredLinks(objs), []);
+        // (A changed copy of the ConfigMap: loadStack's objects are shared between tests.)
+        const broken = objs.map((o) =>
+            o.kind === "ConfigMap" && o.metadata.name === "airflow-dags" ? { ...o, data: { ...o.data, "medallion_jobs.json": JSON.stringify({ ...jobs, notify: "kafka.lakehouse.svc:9092" }) } } : o,
+        );
+        assert.ok(checkDeclaredLinks(broken).includes("Deployment lakehouse/airflow-worker connects to lakehouse/kafka:client without declaring it in connectsTo"));
+        // The Celery workers run the tasks there.
+        const egress = find(l, "NetworkPolicy", "lakehouse", "allow-airflow-worker-kube-api-egress");
+        assert.deepStrictEqual(egress.spec.egress[0].ports.map((p: any) => p.port), [443, 6443]);
     });
 
     it("is off without the DAG: no jobs file", async () => {

@@ -13,12 +13,15 @@ import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, withOverrides } fro
 const audits = [checkServiceSelectors, checkReferences, checkServiceAddresses, checkSafeDefaults, checkDeclaredLinks];
 const objects = (l: Loaded) => k8sObjects(l).map((r) => r.inputs);
 const objectsOf = async (stack: string) => objects(await loadStack(stack));
-/** The fallback: dev with the Spark Operator off (auto picks standalone), prod with the launcher set. */
+/**
+ * The fallback: dev with the Spark Operator off (auto picks standalone), prod with the launcher set (and
+ * without Airflow's medallion DAG, which runs SparkApplications only).
+ */
 const standaloneObjects = async (stack: string) =>
     objects(
         await loadProgram(
             stack,
-            withOverrides(stack, { "lakehouse:services": stack === "dev" ? { sparkOperator: { enabled: false } } : { pipeline: { launcher: "standalone" } } }),
+            withOverrides(stack, { "lakehouse:services": stack === "dev" ? { sparkOperator: { enabled: false } } : { pipeline: { launcher: "standalone" }, airflow: { medallionDag: false } } }),
         ),
     );
 function named(objs: any[], kind: string, name: string): any {

@@ -102,25 +102,15 @@ describe("footprint", () => {
 
     it("counts SparkApplications as Spark sizes their pods: streams run for good, batch runs with the jobs", async () => {
         const f = footprint(k8sObjects(await loadStack("dev")).map((r) => r.inputs));
-        // Four streaming applications (bronze, silver, gold, Cassandra sink), each a driver and one executor
-        // of 50m and 512m heap + 384m overhead, limited to 1 core.
-        assert.deepStrictEqual(f.running.find((r) => r.service === "pipeline"), {
-            service: "pipeline",
-            pods: 8,
-            requestsCpu: 0.4,
-            requestsMemory: 8 * 896 * 2 ** 20,
-            limitsCpu: 8,
-            limitsMemory: 8 * 896 * 2 ** 20,
-        });
-        // The examples in each of the two teams: a driver and one executor of 250m and 896Mi.
-        assert.deepStrictEqual(f.jobs.find((r) => r.service === "pyspark-pi"), {
-            service: "pyspark-pi",
-            pods: 4,
-            requestsCpu: 1,
-            requestsMemory: 4 * 896 * 2 ** 20,
-            limitsCpu: 4,
-            limitsMemory: 4 * 896 * 2 ** 20,
-        });
+        // Pods of 512m heap + 384m overhead (a memory request and limit of 896Mi) limited to one core each.
+        const pods = (service: string, n: number, cpuRequest: number) => {
+            const memory = n * 896 * 2 ** 20;
+            return { service, pods: n, requestsCpu: n * cpuRequest, requestsMemory: memory, limitsCpu: n, limitsMemory: memory };
+        };
+        // Four streaming applications (bronze, silver, gold, Cassandra sink), each a driver and an executor.
+        assert.deepStrictEqual(f.running.find((r) => r.service === "pipeline"), pods("pipeline", 8, 0.05));
+        // The examples in each of the two teams: a driver and an executor, a quarter core requested.
+        assert.deepStrictEqual(f.jobs.find((r) => r.service === "pyspark-pi"), pods("pyspark-pi", 4, 0.25));
     });
 
     // 6Gi before the streaming pipeline, which adds Kafka (640Mi, a 384m heap), Cassandra (1Gi, its smallest

@@ -25,9 +25,16 @@ function policy(
  * cluster (a node address on Kind/k3d, anything on a managed cluster), so the allowance is by port only:
  * 443 (the `kubernetes` Service) and 6443 (where it lands on Kind and k3d), for the selected pods only.
  */
-export function allowApiServer(resourceName: string, namespace: string, podSelector: Selector, opts: pulumi.CustomResourceOptions): void {
+export function allowApiServer(
+    resourceName: string,
+    namespace: string,
+    podSelector: Selector,
+    opts: pulumi.CustomResourceOptions,
+    // Only needed where a namespace holds more than one such policy.
+    policyName = "allow-apiserver-egress",
+): void {
     const egress = [{ ports: [443, 6443].map((port) => ({ port, protocol: "TCP" })) }];
-    policy(`${resourceName}-apiserver`, "allow-apiserver-egress", namespace, { podSelector, policyTypes: ["Egress"], egress }, opts);
+    policy(`${resourceName}-apiserver`, policyName, namespace, { podSelector, policyTypes: ["Egress"], egress }, opts);
 }
 
 /** An admission webhook's port, for the API server, which calls it from the control plane's own network. */

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { allowApiServer } from "../lib/clusterNetwork";
 import { selectorFor } from "../lib/network";
 import type { MedallionPipeline } from "./medallion";
 
@@ -34,22 +35,9 @@ export function pipelineAccess(
         },
         opts,
     );
-    // The API server is outside the pod network (a node or control-plane address, which restricted egress
-    // otherwise refuses); its address differs per cluster, its ports don't: 443 behind the kubernetes
-    // Service, 6443 on the server itself.
+    // The tasks create SparkApplications through the API server (lib/clusterNetwork.ts says why by port).
     for (const pod of args.taskPods) {
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-${pod}-kube-api`,
-            {
-                metadata: { name: `allow-${pod}-kube-api-egress`, namespace: args.namespace, labels },
-                spec: {
-                    podSelector: { matchLabels: selectorFor(pod) },
-                    policyTypes: ["Egress"],
-                    egress: [{ ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }],
-                },
-            },
-            opts,
-        );
+        allowApiServer(`${name}-${pod}`, args.namespace, { matchLabels: selectorFor(pod) }, opts, `allow-${pod}-kube-api-egress`);
     }
     return account;
 }
