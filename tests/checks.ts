@@ -142,7 +142,6 @@ export function checkReferences(objects: Obj[]): string[] {
 
 const SERVICE_ADDRESS = /\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?:([0-9]+)\b/g;
 
-/** Every Service address a pod uses (env values, commands, args, mounted ConfigMaps) is declared as a link. */
 /**
  * JSON data minus the Kubernetes objects embedded in it (any value with `apiVersion` and `kind`): those
  * describe other pods (Airflow's medallion DAG ships the pipeline's SparkApplications), whose own links are
@@ -164,13 +163,41 @@ function withoutEmbeddedObjects(text: string): string {
     return JSON.stringify(strip(data));
 }
 
-export function checkDeclaredLinks(objects: Obj[]): string[] {
-    const problems: string[] = [];
-    for (const o of objects.filter((x) => ["Deployment", "StatefulSet", "Job"].includes(x.kind))) {
-        const p = pods([o])[0];
-        const declared = String(o.spec.template.metadata?.annotations?.["lakehouse.io/connects-to"] ?? "")
+/** A pod whose connections are audited: what it declares, and texts beside its containers' that it uses. */
+interface LinkSubject {
+    pod: Pod;
+    declared: string[];
+    extraTexts: string[];
+}
+
+function linkSubjects(objects: Obj[]): LinkSubject[] {
+    const declaredIn = (annotations: Record<string, string> | undefined) =>
+        String(annotations?.["lakehouse.io/connects-to"] ?? "")
             .split(",")
             .filter((x) => x);
+    const workloads = objects
+        .filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind))
+        .map((o) => ({ pod: pods([o])[0], declared: declaredIn(o.spec.template.metadata?.annotations), extraTexts: [] }));
+    // A SparkApplication's driver and executors use its arguments and its Spark settings too.
+    const sparkApps = objects
+        .filter((o) => o.kind === "SparkApplication")
+        .flatMap((o) =>
+            sparkApplicationPods([o]).map((p) => ({
+                pod: { ...p, claimNames: [] },
+                declared: declaredIn(p.annotations),
+                extraTexts: [...(o.spec.arguments ?? []), ...Object.values(o.spec.sparkConf ?? {})].map(String),
+            })),
+        );
+    return [...workloads, ...sparkApps];
+}
+
+/**
+ * Every Service address a pod uses (env values, commands, args, mounted ConfigMaps; a SparkApplication's
+ * arguments and Spark settings) is declared as a link.
+ */
+export function checkDeclaredLinks(objects: Obj[]): string[] {
+    const problems: string[] = [];
+    for (const { pod: p, declared, extraTexts } of linkSubjects(objects)) {
         for (const d of declared) {
             const m = /^([^/]+)\/([^:]+):(.+)$/.exec(d);
             const svc = m && find(objects, "Service", m[1], m[2]);
@@ -178,7 +205,7 @@ export function checkDeclaredLinks(objects: Obj[]): string[] {
                 problems.push(`${p.where} declares ${d}, which no Service port matches`);
             }
         }
-        const texts: string[] = [];
+        const texts: string[] = [...extraTexts];
         for (const c of allContainers(p)) {
             for (const e of c.env ?? []) if (typeof e.value === "string") texts.push(e.value);
             texts.push(...(c.command ?? []), ...(c.args ?? []));

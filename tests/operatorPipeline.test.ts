@@ -120,6 +120,10 @@ describe("pipeline launcher: operator", () => {
         assert.deepStrictEqual(checkDeclaredLinks(objects(l)), []);
         const bronze = app(l, "vehicles-bronze").inputs;
         assert.strictEqual(bronze.spec.driver.annotations["lakehouse.io/connects-to"], "lakehouse/object-store:s3,lakehouse/kafka:client");
+        // The audit reads the applications' arguments and Spark settings: without the Kafka link, bronze is caught.
+        const unlinked = { ...bronze.spec.driver, annotations: { "lakehouse.io/connects-to": "lakehouse/object-store:s3" } };
+        const broken = objects(l).map((o) => (o === bronze ? { ...o, spec: { ...o.spec, driver: unlinked } } : o));
+        assert.deepStrictEqual(checkDeclaredLinks(broken), ["SparkApplication team-alpha/vehicles-bronze driver connects to lakehouse/kafka:client without declaring it in connectsTo"]);
         // The network audit (network.test.ts) proves every declared link open and nothing more; here, the shape.
         const pols: any[] = objects(l).filter((o) => o.kind === "NetworkPolicy");
         const kafkaIn = pols.find((p) => p.metadata.name === "allow-vehicles-bronze-to-kafka-client");
