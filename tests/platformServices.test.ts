@@ -122,7 +122,8 @@ describe("platform services, every one enabled", () => {
         });
 
         it(`${stack}: exposed Services share the LoadBalancer address without a port clash`, async () => {
-            const lbs = objectsOf(await loadAllOn(stack)).filter((o) => o.kind === "Service" && o.spec.type === "LoadBalancer");
+            const all = objectsOf(await loadAllOn(stack));
+            const lbs = all.filter((o) => o.kind === "Service" && o.spec.type === "LoadBalancer");
             const ports = lbs.flatMap((s) => s.spec.ports.map((p: any) => p.port));
             assert.strictEqual(new Set(ports).size, ports.length, `ports: ${ports}`);
             const byName = Object.fromEntries(lbs.map((s) => [s.metadata.name, s.spec.ports.map((p: any) => p.port)]));
@@ -131,6 +132,14 @@ describe("platform services, every one enabled", () => {
             assert.deepStrictEqual(byName["flink-jobmanager"], [6123, 6124, 8083, 9249]);
             assert.deepStrictEqual(byName["clickhouse"], [8123, 19000, 9363]);
             assert.deepStrictEqual(byName["superset"], [8088]);
+            // Of those, only the user-facing ports are opened to outside; Flink's RPC, blob and metrics and
+            // ClickHouse's metrics port stay for declared links.
+            const opened = (name: string) =>
+                all
+                    .find((o) => o.kind === "NetworkPolicy" && o.metadata.name === `allow-external-to-${name}`)
+                    .spec.ingress[0].ports.map((p: any) => p.port);
+            assert.deepStrictEqual(opened("flink-jobmanager"), ["ui"]);
+            assert.deepStrictEqual(opened("clickhouse"), ["http", "native"]);
             // Never the ports the streaming services take (Kafka UI, Grafana, Kafka, Schema Registry, Cassandra).
             const mine = ["trino-coordinator", "airflow-api-server", "flink-jobmanager", "clickhouse", "superset"].flatMap((n) => byName[n]);
             for (const taken of [8085, 3000, 9092, 8081, 9042]) assert.ok(!mine.includes(taken), `${taken} is taken`);

@@ -120,11 +120,13 @@ export class Flink extends LakehouseComponent {
                         livenessProbe: tcpProbe("rpc", 20),
                     },
                 ],
+                // Only the UI/REST port is for users: Flink's RPC and blob server take unauthenticated job
+                // code, so they stay reachable by the TaskManagers' links alone.
                 servicePorts: [
-                    { name: "rpc", port: RPC_PORT },
-                    { name: "blob", port: BLOB_PORT },
+                    { name: "rpc", port: RPC_PORT, internal: true },
+                    { name: "blob", port: BLOB_PORT, internal: true },
                     { name: "ui", port: EXPOSED_UI_PORT, targetPort: "ui" },
-                    { name: "metrics", port: METRICS_PORT },
+                    { name: "metrics", port: METRICS_PORT, internal: true },
                 ],
                 exposed: true,
                 connectsTo: [s3.link],

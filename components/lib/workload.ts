@@ -52,6 +52,11 @@ export interface ServicePort {
      * doesn't clash on the shared LoadBalancer address (e.g. 8082 -> a container's 8080).
      */
     targetPort?: string;
+    /**
+     * Cluster-internal even when the Service is exposed (RPC, blob and metrics ports): the port is left out
+     * of the policy that opens exposed ports to any source, so only declared links reach it.
+     */
+    internal?: boolean;
 }
 
 // A client declares every connection it makes as a Link (`connectsTo`), so the wiring is data: it is
@@ -277,7 +282,7 @@ export class Workload {
 
         allowLinks(resourceName, this, args.connectsTo ?? [], opts);
         if (this.serviceType !== "ClusterIP") {
-            allowExternal(resourceName, this, this.ports.map((p) => p.targetPort ?? p.name), opts);
+            allowExternal(resourceName, this, this.ports.filter((p) => !p.internal).map((p) => p.targetPort ?? p.name), opts);
         }
         if (args.peerGroup) allowPeers(resourceName, this, args.peerGroup, opts);
 

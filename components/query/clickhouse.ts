@@ -107,7 +107,7 @@ export class ClickHouse extends LakehouseComponent {
                 servicePorts: [
                     { name: "http", port: HTTP_PORT },
                     { name: "native", port: EXPOSED_NATIVE_PORT, targetPort: "native" },
-                    { name: "metrics", port: METRICS_PORT },
+                    { name: "metrics", port: METRICS_PORT, internal: true },
                 ],
                 exposed: true,
                 metrics: { port: "metrics", path: "/metrics" },
