@@ -50,7 +50,9 @@ export const catalog = {
         tag: "v3.9.1",
         uid: 65534,
         gid: 65534,
-        confirmed: "prometheus/prometheus release v3.9.1 (Jan 2026 guides pin it); image USER nobody (65534)",
+        confirmed:
+            "prometheus/prometheus release v3.9.1 (Jan 2026 guides pin it); image USER nobody (65534); its Go module v0.309.1 " +
+            "(VERSION 3.9.1, proxy.golang.org) documents `http_headers` in <http_config>, which the Trino scrape uses",
     },
     kubeStateMetrics: {
         image: "registry.k8s.io/kube-state-metrics/kube-state-metrics",

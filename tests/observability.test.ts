@@ -11,8 +11,8 @@ describe("observability", () => {
     for (const stack of STACKS) {
         it(`${stack}: every scrape target names a headless Service whose pods serve that port`, async () => {
             const objs = await objects(stack);
-            // prod also runs the platform services that serve metrics (Nessie, Flink, ClickHouse).
-            const platformTargets = stack === "prod" ? ["nessie", "flink-jobmanager", "flink-taskmanager", "clickhouse"] : [];
+            // prod also runs the platform services that serve metrics (Nessie, Flink, ClickHouse, Trino).
+            const platformTargets = stack === "prod" ? ["nessie", "flink-jobmanager", "flink-taskmanager", "clickhouse", "trino-coordinator"] : [];
             const ports: Record<string, string> = {
                 "spark-operator": "metrics",
                 "kube-state-metrics": "http-metrics",
@@ -24,6 +24,7 @@ describe("observability", () => {
                 clickhouse: "metrics",
                 "flink-jobmanager": "metrics",
                 "flink-taskmanager": "metrics",
+                "trino-coordinator": "http",
             };
             const targets = ["kafka", "kube-state-metrics", "spark-master", "spark-operator", "spark-worker", "vehicles-gold", ...platformTargets];
             assert.deepStrictEqual(auditScrapeTargets(objs), [...targets].sort());

@@ -1,3 +1,4 @@
+import * as yaml from "js-yaml";
 import * as assert from "assert";
 import { modelFor } from "./crdSchemas";
 import { execFileSync } from "child_process";
@@ -262,6 +263,12 @@ describe("trino", () => {
         assert.match(named(objs, "ConfigMap", "trino-coordinator-etc").data["config.properties"], /^node-scheduler\.include-coordinator=false$/m);
         const volume = named(objs, "Deployment", "trino-worker").spec.template.spec.volumes.find((v: any) => v.name === "etc");
         assert.ok(volume.configMap.items.some((i: any) => i.key === "catalog_iceberg.properties" && i.path === "catalog/iceberg.properties"));
+        // Prometheus scrapes the coordinator's OpenMetrics with the user header Trino requires.
+        const scrape = (yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any).scrape_configs;
+        const job = scrape.find((j: any) => j.job_name === "trino-coordinator");
+        assert.strictEqual(job.metrics_path, "/metrics");
+        assert.deepStrictEqual(job.http_headers, { "X-Trino-User": { values: ["prometheus"] } });
+        assert.deepStrictEqual(job.dns_sd_configs, [{ names: ["trino-coordinator-headless.lakehouse.svc"], type: "A", port: 8080 }]);
     });
 
     it("JVM and query memory are sized per stack", async () => {

@@ -13,6 +13,8 @@ export interface MetricsTarget {
     /** Container port number the metrics are served on. */
     port: number;
     path: string;
+    /** Plain request headers the endpoint wants (Trino's user header); never a secret, the file is a ConfigMap. */
+    headers?: Record<string, string>;
     /** The connection Prometheus makes, for its `connectsTo`. */
     link: Link;
 }
@@ -32,6 +34,12 @@ export function scrapeConfig(targets: MetricsTarget[], scrapeInterval = "30s"): 
         lines.push(
             `  - job_name: ${t.job}`,
             `    metrics_path: ${t.path}`,
+            // Prometheus 3's http_headers (in every scrape config's HTTP settings): name -> values.
+            ...Object.entries(t.headers ?? {}).flatMap(([name, value], i) => [
+                ...(i === 0 ? ["    http_headers:"] : []),
+                `      ${name}:`,
+                `        values: ['${value}']`,
+            ]),
             "    dns_sd_configs:",
             `      - names: ['${t.headlessService}.${t.namespace}.svc']`,
             "        type: A",

@@ -90,8 +90,8 @@ export interface WorkloadArgs {
     podAnnotations?: Record<string, pulumi.Input<string>>;
     /** Every server port this workload's pods connect to. */
     connectsTo?: Link[];
-    /** Where each pod serves Prometheus metrics: a Service port name and a path. */
-    metrics?: { port: string; path: string };
+    /** Where each pod serves Prometheus metrics: a Service port name, a path, and headers it wants. */
+    metrics?: { port: string; path: string; headers?: Record<string, string> };
     /**
      * Pods that talk to each other on ports chosen at run time (Spark's driver, master and executors)
      * share a peer group, which may reach its members on any port.
@@ -314,6 +314,7 @@ export class Workload {
             headlessService: headlessName,
             port: this.link(args.metrics.port).containerPortNumber,
             path: args.metrics.path,
+            ...(args.metrics.headers ? { headers: args.metrics.headers } : {}),
             link: this.link(args.metrics.port),
         };
 

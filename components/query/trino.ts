@@ -167,6 +167,9 @@ export class Trino extends LakehouseComponent {
                 // The coordinator schedules tasks on the workers it discovers at run time, and they
                 // exchange pages with each other: one peer group.
                 peerGroup: TRINO_PEER_GROUP,
+                // OpenMetrics on the coordinator; Trino wants a user on every request, any name without
+                // authentication configured.
+                metrics: { port: "http", path: "/metrics", headers: { "X-Trino-User": "prometheus" } },
                 platform: args.platform,
             },
             this.child(),
@@ -192,8 +195,7 @@ export class Trino extends LakehouseComponent {
             );
         }
         this.access = { host: coordinator.host, port: EXPOSED_PORT, catalog: "iceberg", link: coordinator.link("http") };
-        // Trino's /metrics wants an X-Trino-User header, which the generated scrape config can't send.
-        this.metrics = [];
+        this.metrics = [coordinator.metrics!];
         this.endpoints = {
             ui: coordinator.endpoint("http", "http", "Trino coordinator: web UI at /ui and the client protocol (catalogs iceberg, tpch)", "/ui/", "trino"),
         };
