@@ -4,7 +4,7 @@
 // one (restarted Always) runs for good, a batch one is listed with the jobs.
 
 import { formatBytes, formatCpu, parseBytes, parseCpu } from "../components/lib/quantity";
-import { sparkAppDemand } from "../components/lib/sparkApplication";
+import { type Demand, sparkAppDemand } from "../components/lib/sparkApplication";
 
 export interface Row {
     service: string;
@@ -20,32 +20,31 @@ export function footprint(objects: any[]): { running: Row[]; jobs: Row[] } {
     const jobs = new Map<string, Row>();
     for (const o of objects) {
         if (o.kind === "SparkApplication") {
-            addSparkApplication(o, o.spec.restartPolicy?.type === "Always" ? running : jobs);
+            const service = o.spec.driver.labels?.["app.kubernetes.io/component"] ?? o.metadata.name;
+            add(o.spec.restartPolicy?.type === "Always" ? running : jobs, service, sparkAppDemand({ driver: o.spec.driver, executor: o.spec.executor }));
             continue;
         }
         if (!["Deployment", "StatefulSet", "Job"].includes(o.kind)) continue;
         const service = o.spec.template.metadata?.labels?.["app.kubernetes.io/component"] ?? o.metadata.name;
         const replicas = o.kind === "Job" ? 1 : (o.spec.replicas ?? 1);
-        const into = o.kind === "Job" ? jobs : running;
-        const row = into.get(service) ?? { service, pods: 0, requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0 };
-        row.pods += replicas;
         // Init containers run before the main ones, so a pod needs the larger of the two, not their sum.
         const spec = o.spec.template.spec;
         const sum = (list: any[], pick: (c: any) => number) => list.reduce((a, c) => a + pick(c), 0);
         const max = (list: any[], pick: (c: any) => number) => list.reduce((a, c) => Math.max(a, pick(c)), 0);
         const measure = (pick: (c: any) => number) => Math.max(sum(spec.containers ?? [], pick), max(spec.initContainers ?? [], pick));
-        row.requestsCpu += replicas * measure((c) => parseCpu(String(c.resources?.requests?.cpu ?? "0")) ?? 0);
-        row.requestsMemory += replicas * measure((c) => parseBytes(String(c.resources?.requests?.memory ?? "0")) ?? 0);
-        row.limitsCpu += replicas * measure((c) => parseCpu(String(c.resources?.limits?.cpu ?? "0")) ?? 0);
-        row.limitsMemory += replicas * measure((c) => parseBytes(String(c.resources?.limits?.memory ?? "0")) ?? 0);
-        into.set(service, row);
+        add(o.kind === "Job" ? jobs : running, service, {
+            pods: replicas,
+            requestsCpu: replicas * measure((c) => parseCpu(String(c.resources?.requests?.cpu ?? "0")) ?? 0),
+            requestsMemory: replicas * measure((c) => parseBytes(String(c.resources?.requests?.memory ?? "0")) ?? 0),
+            limitsCpu: replicas * measure((c) => parseCpu(String(c.resources?.limits?.cpu ?? "0")) ?? 0),
+            limitsMemory: replicas * measure((c) => parseBytes(String(c.resources?.limits?.memory ?? "0")) ?? 0),
+        });
     }
     return { running: [...running.values()], jobs: [...jobs.values()] };
 }
 
-function addSparkApplication(o: any, into: Map<string, Row>): void {
-    const service = o.spec.driver.labels?.["app.kubernetes.io/component"] ?? o.metadata.name;
-    const d = sparkAppDemand({ driver: o.spec.driver, executor: o.spec.executor });
+/** Adds what some pods ask for to their service's row. */
+function add(into: Map<string, Row>, service: string, d: Demand): void {
     const row = into.get(service) ?? { service, pods: 0, requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0 };
     row.pods += d.pods;
     row.requestsCpu += d.requestsCpu;

@@ -405,7 +405,7 @@ describe("superset", () => {
 
 describe("footprint with every service on", () => {
     it("dev stays within 3.5 CPUs and 22.5Gi of requests", async () => {
-        // Measured: 3225m CPU and 22432Mi requested (`npm run footprint -- dev:all`): the default dev stack
+        // Measured: 3245m CPU and 22496Mi requested (`npm run footprint -- dev:all`): the default dev stack
         // (core + streaming on the Spark Operator, ~1.9 CPUs / 15Gi) plus Trino (2 JVMs of 1Gi), Flink (2 of 1Gi), Airflow's four
         // processes (384Mi each) and the rest. The platform services are off in dev by default for that reason.
         const t = total(footprint(objectsOf(await loadAllOn("dev"))).running);

@@ -35,11 +35,7 @@ export function scrapeConfig(targets: MetricsTarget[], scrapeInterval = "30s"): 
             `  - job_name: ${t.job}`,
             `    metrics_path: ${t.path}`,
             // Prometheus 3's http_headers (in every scrape config's HTTP settings): name -> values.
-            ...Object.entries(t.headers ?? {}).flatMap(([name, value], i) => [
-                ...(i === 0 ? ["    http_headers:"] : []),
-                `      ${name}:`,
-                `        values: ['${value}']`,
-            ]),
+            ...(t.headers ? ["    http_headers:", ...Object.entries(t.headers).flatMap(([name, value]) => [`      ${name}:`, `        values: ['${value}']`])] : []),
             "    dns_sd_configs:",
             `      - names: ['${t.headlessService}.${t.namespace}.svc']`,
             "        type: A",
