@@ -1,0 +1,133 @@
+// The services' own software, from the package registries through their ordinary clients (mvn, pip,
+// apt-get, go), cached outside the repository in ~/.cache/lakehouse-services (LAKEHOUSE_SERVICES_CACHE).
+// Each entry is built into `<name>.tmp` and renamed once complete, under a lock, so an interrupted or
+// concurrent run never sees half an entry.
+
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { run } from "./processes";
+
+export const CACHE = process.env.LAKEHOUSE_SERVICES_CACHE ?? path.join(os.homedir(), ".cache", "lakehouse-services");
+
+function hash(x: unknown): string {
+    return crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 12);
+}
+
+/** Returns `<CACHE>/<name>`, creating it with `build(tmpDir)` the first time. */
+export async function cached(name: string, build: (dir: string) => void | Promise<void>): Promise<string> {
+    const dir = path.join(CACHE, name);
+    if (fs.existsSync(path.join(dir, ".done"))) return dir;
+    fs.mkdirSync(CACHE, { recursive: true });
+    const lock = `${dir}.lock`;
+    const deadline = Date.now() + 30 * 60 * 1000;
+    for (;;) {
+        try {
+            fs.mkdirSync(lock);
+            break;
+        } catch {
+            if (fs.existsSync(path.join(dir, ".done"))) return dir;
+            if (Date.now() > deadline) throw new Error(`${lock} held for 30 minutes; remove it if no run is building ${name}`);
+            await new Promise((r) => setTimeout(r, 2000));
+        }
+    }
+    try {
+        if (fs.existsSync(path.join(dir, ".done"))) return dir;
+        const tmp = `${dir}.tmp`;
+        fs.rmSync(tmp, { recursive: true, force: true });
+        fs.mkdirSync(tmp, { recursive: true });
+        const t0 = Date.now();
+        await build(tmp);
+        fs.writeFileSync(path.join(tmp, ".done"), `${Math.round((Date.now() - t0) / 1000)}\n`);
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.renameSync(tmp, dir);
+        return dir;
+    } finally {
+        fs.rmSync(lock, { recursive: true, force: true });
+    }
+}
+
+function must(what: string, r: ReturnType<typeof run>): string {
+    if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}${r.error ? `, ${r.error.message}` : ""}):\n${(r.stdout + r.stderr).slice(-3000)}`);
+    return r.stdout;
+}
+
+/**
+ * Maven Central artifacts and their runtime dependencies, copied into one folder of jars by
+ * `mvn dependency:copy-dependencies` over a generated pom. `coords` are `group:artifact:version`
+ * (optionally `:type:classifier`). Returns the folder.
+ */
+export function mavenJars(name: string, coords: string[], exclusions: string[] = []): Promise<string> {
+    return cached(`${name}-${hash([coords, exclusions])}`, (dir) => {
+        const deps = coords
+            .map((c) => {
+                const [g, a, v, type, classifier] = c.split(":");
+                const ex = exclusions.map((e) => `<exclusion><groupId>${e.split(":")[0]}</groupId><artifactId>${e.split(":")[1]}</artifactId></exclusion>`).join("");
+                return `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version>${type ? `<type>${type}</type>` : ""}${classifier ? `<classifier>${classifier}</classifier>` : ""}<exclusions>${ex}</exclusions></dependency>`;
+            })
+            .join("\n");
+        fs.writeFileSync(
+            path.join(dir, "pom.xml"),
+            `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>lakehouse.conformance</groupId><artifactId>${name}</artifactId><version>1</version><packaging>pom</packaging><dependencies>${deps}</dependencies></project>`,
+        );
+        must(`mvn copy-dependencies for ${name}`, run(["mvn", "-B", "-q", "-f", path.join(dir, "pom.xml"), "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${path.join(dir, "jars")}`], { timeoutMs: 20 * 60 * 1000 }));
+    }).then((d) => path.join(d, "jars"));
+}
+
+/** One Maven Central artifact file (e.g. a server tarball: `io.trino:trino-server:476:tar.gz`), unpacked when it is an archive. */
+export function mavenArtifact(coord: string): Promise<string> {
+    return cached(`artifact-${coord.replace(/[^A-Za-z0-9.-]+/g, "_")}`, (dir) => {
+        must(`mvn dependency:copy ${coord}`, run(["mvn", "-B", "-q", "dependency:copy", `-Dartifact=${coord}`, `-DoutputDirectory=${dir}`], { timeoutMs: 30 * 60 * 1000 }));
+        for (const f of fs.readdirSync(dir)) {
+            if (/\.(tar\.gz|tgz)$/.test(f)) {
+                must(`unpack ${f}`, run(["tar", "-xzf", path.join(dir, f), "-C", dir]));
+                fs.rmSync(path.join(dir, f));
+            }
+        }
+    });
+}
+
+/** A Python venv with exactly these requirements (pip's own resolver, pins as given). Returns the venv folder. */
+export function pythonVenv(name: string, requirements: string[], python = "python3"): Promise<string> {
+    return cached(`venv-${name}-${hash([requirements, python])}`, (dir) => {
+        must(`venv ${name}`, run([python, "-m", "venv", dir]));
+        must(`pip install for ${name}`, run([path.join(dir, "bin", "pip"), "install", "--disable-pip-version-check", "-q", ...requirements], { timeoutMs: 30 * 60 * 1000 }));
+    });
+}
+
+/**
+ * Debian packages unpacked (not installed) into a folder: `apt-get download` + `dpkg-deb -x`, so no root, no
+ * maintainer scripts and no services are started. Their libraries may need LD_LIBRARY_PATH into the folder.
+ */
+export function debianPackages(name: string, packages: string[]): Promise<string> {
+    return cached(`deb-${name}-${hash(packages)}`, (dir) => {
+        const dl = path.join(dir, "debs");
+        fs.mkdirSync(dl);
+        let r = run(["apt-get", "download", ...packages], { cwd: dl, timeoutMs: 10 * 60 * 1000 });
+        if (r.code !== 0) {
+            // A fresh machine's package lists may be missing or stale.
+            run(["apt-get", "update", "-qq"], { timeoutMs: 10 * 60 * 1000 });
+            r = run(["apt-get", "download", ...packages], { cwd: dl, timeoutMs: 10 * 60 * 1000 });
+        }
+        must(`apt-get download ${packages.join(" ")}`, r);
+        for (const deb of fs.readdirSync(dl)) must(`dpkg-deb -x ${deb}`, run(["dpkg-deb", "-x", path.join(dl, deb), path.join(dir, "root")]));
+        fs.rmSync(dl, { recursive: true });
+    }).then((d) => path.join(d, "root"));
+}
+
+/** A Go program built from the Go module proxy (`go install module/pkg@version`) into a cache folder; returns the binary. */
+export async function goBinary(pkgAtVersion: string, binary: string, env: Record<string, string> = {}): Promise<string> {
+    const dir = await cached(`go-${pkgAtVersion.replace(/[^A-Za-z0-9.-]+/g, "_")}`, (d) => {
+        must(`go install ${pkgAtVersion}`, run(["nice", "-n", "10", "go", "install", "-trimpath", pkgAtVersion], { env: { GOBIN: d, CGO_ENABLED: "0", ...env }, timeoutMs: 40 * 60 * 1000 }));
+    });
+    return path.join(dir, binary);
+}
+
+/** A fresh scratch folder for one test's files, removed at the end of the suite unless LAKEHOUSE_KEEP_SANDBOX is set. */
+export function sandbox(name: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lakehouse-${name}-`));
+    sandboxes.push(dir);
+    return dir;
+}
+export const sandboxes: string[] = [];

@@ -1,0 +1,136 @@
+// Processes a conformance test starts: each in its own process group with its output in a log file, all of
+// them stopped when the test file's hooks run (and on exit), so nothing outlives the suite.
+
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+
+export interface Proc {
+    name: string;
+    child: ChildProcess;
+    log: string;
+    /** Resolves with the exit code (or the signal's name) once the process has ended. */
+    exited: Promise<number | string>;
+    /** Sends a signal to the process group; resolves once it has exited (SIGKILL after `graceMs`). */
+    stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
+    /** The last lines of its log, for error messages. */
+    tail(lines?: number): string;
+}
+
+const running = new Set<Proc>();
+
+export interface StartOptions {
+    env: Record<string, string>;
+    cwd?: string;
+    /** Folder for the log file (`<name>.log`). */
+    logDir: string;
+    /** Keep PATH, HOME and JAVA_HOME of this machine (the container's own env has no PATH to our binaries). */
+    inheritPath?: boolean;
+}
+
+export function start(name: string, argv: string[], o: StartOptions): Proc {
+    fs.mkdirSync(o.logDir, { recursive: true });
+    const log = path.join(o.logDir, `${name}.log`);
+    const fd = fs.openSync(log, "a");
+    const base: Record<string, string> = {};
+    if (o.inheritPath !== false) for (const k of ["PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR"]) if (process.env[k]) base[k] = process.env[k]!;
+    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: { ...base, ...o.env }, stdio: ["ignore", fd, fd], detached: true });
+    fs.closeSync(fd);
+    const exited = new Promise<number | string>((resolve) => {
+        child.on("exit", (code, sig) => resolve(code ?? sig ?? -1));
+        child.on("error", (e) => {
+            fs.appendFileSync(log, `\n[conformance] could not start ${argv[0]}: ${e.message}\n`);
+            resolve(-1);
+        });
+    });
+    const p: Proc = {
+        name,
+        child,
+        log,
+        exited,
+        async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 20000) {
+            if (child.exitCode === null && child.signalCode === null) {
+                kill(child, signal);
+                const t = setTimeout(() => kill(child, "SIGKILL"), graceMs);
+                await exited;
+                clearTimeout(t);
+            }
+            running.delete(p);
+            return exited;
+        },
+        tail(lines = 40) {
+            return fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").slice(-lines).join("\n") : "";
+        },
+    };
+    exited.then(() => running.delete(p));
+    running.add(p);
+    return p;
+}
+
+function kill(child: ChildProcess, signal: NodeJS.Signals): void {
+    try {
+        process.kill(-child.pid!, signal);
+    } catch {
+        /* already gone */
+    }
+}
+
+/** Stops every process still running (the root hooks call this after each test file and at exit). */
+export async function stopAll(): Promise<void> {
+    await Promise.all([...running].map((p) => p.stop("SIGTERM", 10000)));
+}
+
+process.on("exit", () => {
+    for (const p of running) kill(p.child, "SIGKILL");
+});
+
+/** Runs a command to completion (bounded), returning its exit code and output. */
+export function run(argv: string[], o: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {}) {
+    const r = spawnSync(argv[0], argv.slice(1), {
+        cwd: o.cwd,
+        env: o.env ? { ...process.env, ...o.env } : process.env,
+        input: o.input,
+        encoding: "utf8",
+        timeout: o.timeoutMs ?? 120000,
+        killSignal: "SIGKILL",
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, also?: Proc[]): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError = "";
+    for (;;) {
+        for (const p of also ?? []) {
+            if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`${what}: ${p.name} exited (${p.child.exitCode ?? p.child.signalCode}) while waiting:\n${p.tail()}`);
+        }
+        try {
+            const v = await check();
+            if (v !== undefined && v !== false) return v as T;
+        } catch (e) {
+            lastError = (e as Error).message;
+        }
+        if (Date.now() > deadline) {
+            const logs = (also ?? []).map((p) => `--- ${p.name} (${p.log}):\n${p.tail()}`).join("\n");
+            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${lastError ? ` (last error: ${lastError})` : ""}\n${logs}`);
+        }
+        await new Promise((r) => setTimeout(r, 500));
+    }
+}
+
+/** Whether a TCP connection to host:port succeeds within a second. */
+export function tcpOpen(host: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const s = net.connect({ host, port });
+        const done = (ok: boolean) => {
+            s.destroy();
+            resolve(ok);
+        };
+        s.setTimeout(1000, () => done(false));
+        s.once("connect", () => done(true));
+        s.once("error", () => done(false));
+    });
+}

@@ -1,0 +1,186 @@
+// What the program generates, as a service's own software must receive it: the objects come from loading
+// index.ts under Pulumi's mocks (tests/harness.ts), never from a copy, and are turned into files, env and
+// command lines for a process on this machine.
+
+import * as fs from "fs";
+import * as path from "path";
+import { Loaded, Registered, k8sObjects } from "../../tests/harness";
+
+export { loadStack, loadProgram, withOverrides } from "../../tests/harness";
+export { loadAllOn } from "../../tests/allServices";
+export type { Loaded, Registered };
+
+/** The one object of a kind and name (and namespace, when given); throws naming what is missing. */
+export function object(l: Loaded, kind: string, name: string, namespace?: string): any {
+    const found = k8sObjects(l).filter(
+        (r) => r.inputs.kind === kind && nameOf(r) === name && (namespace === undefined || r.inputs.metadata?.namespace === namespace),
+    );
+    if (found.length !== 1) {
+        const names = k8sObjects(l).filter((r) => r.inputs.kind === kind).map((r) => `${r.inputs.metadata?.namespace}/${nameOf(r)}`);
+        throw new Error(`${l.stack}: expected one ${kind} ${namespace ?? "*"}/${name}, found ${found.length} (there are: ${names.join(", ")})`);
+    }
+    return { ...found[0].inputs, metadata: { ...found[0].inputs.metadata, name: nameOf(found[0]) } };
+}
+
+function nameOf(r: Registered): string {
+    return r.state.metadata?.name ?? r.inputs.metadata?.name;
+}
+
+/** The pod template of a Deployment, StatefulSet or Job. */
+export function podSpec(workload: any): any {
+    return workload.kind === "Pod" ? workload.spec : workload.spec.template.spec;
+}
+
+/** A container (or init container) of a workload's pod, by name; the first one when no name is given. */
+export function container(workload: any, name?: string): any {
+    const spec = podSpec(workload);
+    const all = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+    const c = name === undefined ? spec.containers[0] : all.find((x: any) => x.name === name);
+    if (!c) throw new Error(`${workload.kind} ${workload.metadata.name} has no container ${name}; it has ${all.map((x: any) => x.name).join(", ")}`);
+    return c;
+}
+
+/** A key of a Secret as the pod would read it (stringData as the program wrote it, or base64 data). */
+export function secretValue(l: Loaded, namespace: string, name: string, key: string): string {
+    const s = object(l, "Secret", name, namespace);
+    if (s.stringData && key in s.stringData) return String(s.stringData[key]);
+    if (s.data && key in s.data) return Buffer.from(String(s.data[key]), "base64").toString("utf8");
+    throw new Error(`Secret ${namespace}/${name} has no key ${key}`);
+}
+
+export function configMapValue(l: Loaded, namespace: string, name: string, key: string): string {
+    const cm = object(l, "ConfigMap", name, namespace);
+    if (!cm.data || !(key in cm.data)) throw new Error(`ConfigMap ${namespace}/${name} has no key ${key}`);
+    return String(cm.data[key]);
+}
+
+/** What the downward API and resource fields resolve to for the pod being started. */
+export interface PodFacts {
+    name: string;
+    namespace: string;
+    /** The loopback address this pod's processes bind and advertise (its "pod IP"). */
+    ip: string;
+}
+
+/**
+ * A container's environment as the kubelet builds it: `env` in order with `$(VAR)` expanded against what is
+ * defined before it, values from Secrets and ConfigMaps of the pod's namespace, the downward API from `pod`.
+ * `envFrom` is resolved too. Nothing else of the machine's environment is included.
+ */
+export function containerEnv(l: Loaded, c: any, pod: PodFacts): Record<string, string> {
+    // The kubelet sets HOSTNAME to the pod's name (scripts derive node ids from it).
+    const env: Record<string, string> = { HOSTNAME: pod.name };
+    for (const from of c.envFrom ?? []) {
+        const src = from.secretRef ? object(l, "Secret", from.secretRef.name, pod.namespace) : object(l, "ConfigMap", from.configMapRef.name, pod.namespace);
+        const data = { ...(src.data ?? {}), ...(src.stringData ?? {}) };
+        for (const [k, v] of Object.entries(data)) env[(from.prefix ?? "") + k] = String(v);
+    }
+    for (const e of c.env ?? []) {
+        if (e.value !== undefined) env[e.name] = expand(String(e.value), env);
+        else if (e.valueFrom?.secretKeyRef) env[e.name] = secretValue(l, pod.namespace, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
+        else if (e.valueFrom?.configMapKeyRef) env[e.name] = configMapValue(l, pod.namespace, e.valueFrom.configMapKeyRef.name, e.valueFrom.configMapKeyRef.key);
+        else if (e.valueFrom?.fieldRef) env[e.name] = fieldRef(e.valueFrom.fieldRef.fieldPath, pod);
+        else if (e.valueFrom?.resourceFieldRef) env[e.name] = resourceField(c, e.valueFrom.resourceFieldRef);
+        else env[e.name] = "";
+    }
+    return env;
+}
+
+/** Kubernetes' `$(VAR)` expansion (`$$` escapes); unknown references stay as written, as the kubelet leaves them. */
+export function expand(s: string, env: Record<string, string>): string {
+    return s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v) => (m === "$$" ? "$" : v in env ? env[v] : m));
+}
+
+function fieldRef(p: string, pod: PodFacts): string {
+    switch (p) {
+        case "metadata.name":
+            return pod.name;
+        case "metadata.namespace":
+            return pod.namespace;
+        case "status.podIP":
+        case "status.hostIP":
+            return pod.ip;
+        default:
+            throw new Error(`fieldRef ${p} is not resolved by the conformance harness`);
+    }
+}
+
+function resourceField(c: any, ref: { resource: string; divisor?: string }): string {
+    const [kind, what] = ref.resource.split(".");
+    const v = c.resources?.[kind]?.[what];
+    if (v === undefined) throw new Error(`resourceFieldRef ${ref.resource}: the container sets none`);
+    return String(v);
+}
+
+/** The container's command line: command + args with `$(VAR)` expanded, as the kubelet runs it. */
+export function commandLine(c: any, env: Record<string, string>): string[] {
+    return [...(c.command ?? []), ...(c.args ?? [])].map((a: string) => expand(String(a), env));
+}
+
+/**
+ * Writes a ConfigMap's keys into `dir` exactly as the kubelet lays out a ConfigMap volume: the files in a
+ * `..<timestamp>` directory, a `..data` symlink to it, and one symlink per key to `..data/<key>`. Returns
+ * `dir`. `items` (key → path) is honoured when the volume lists them.
+ */
+export function layOutConfigMap(data: Record<string, string>, dir: string, items?: { key: string; path: string }[]): string {
+    fs.mkdirSync(dir, { recursive: true });
+    const stamp = `..2026_12_02_00_00_00.${process.pid}`;
+    const real = path.join(dir, stamp);
+    const files = items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
+    for (const { key, path: p } of files) {
+        fs.mkdirSync(path.dirname(path.join(real, p)), { recursive: true });
+        fs.writeFileSync(path.join(real, p), data[key]);
+    }
+    fs.symlinkSync(stamp, path.join(dir, "..data"));
+    for (const top of new Set(files.map((f) => f.path.split("/")[0]))) fs.symlinkSync(path.join("..data", top), path.join(dir, top));
+    return dir;
+}
+
+/**
+ * Lays out every ConfigMap and Secret volume a container mounts, under `root` + its mountPath (subPath mounts
+ * become a copy of that one key), and returns mountPath → host path, for rewriting paths in commands and files.
+ */
+export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Record<string, string> {
+    const spec = podSpec(workload);
+    const ns = workload.metadata.namespace;
+    const out: Record<string, string> = {};
+    for (const m of c.volumeMounts ?? []) {
+        const v = (spec.volumes ?? []).find((x: any) => x.name === m.name);
+        if (!v) throw new Error(`${workload.metadata.name}: mount ${m.name} has no volume`);
+        const host = path.join(root, m.mountPath);
+        let data: Record<string, string> | undefined;
+        let items: { key: string; path: string }[] | undefined;
+        if (v.configMap) {
+            data = object(l, "ConfigMap", v.configMap.name, ns).data ?? {};
+            items = v.configMap.items;
+        } else if (v.secret) {
+            const s = object(l, "Secret", v.secret.secretName, ns);
+            data = { ...Object.fromEntries(Object.entries(s.data ?? {}).map(([k, x]) => [k, Buffer.from(String(x), "base64").toString()])), ...(s.stringData ?? {}) };
+            items = v.secret.items;
+        }
+        if (data && m.subPath) {
+            const key = items?.find((i) => i.path === m.subPath)?.key ?? m.subPath;
+            fs.mkdirSync(path.dirname(host), { recursive: true });
+            fs.writeFileSync(host, data[key]);
+        } else if (data) {
+            layOutConfigMap(data, host, items);
+        } else {
+            fs.mkdirSync(host, { recursive: true }); // emptyDir, PVC: an empty folder
+        }
+        out[m.mountPath] = host;
+    }
+    return out;
+}
+
+/** Replaces each `from` prefix by its `to` in a string (longest first), for paths and host names. */
+export function rewrite(s: string, map: Record<string, string>): string {
+    const keys = Object.keys(map).sort((a, b) => b.length - a.length);
+    if (!keys.length) return s;
+    const re = new RegExp(keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+    return s.replace(re, (m) => map[m]);
+}
+
+/** In-cluster DNS names of a Service (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), longest first. */
+export function serviceNames(name: string, namespace: string): string[] {
+    return [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`];
+}
