@@ -4,15 +4,17 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
-    Field, Problems, Shape, bool, cpuQuantity, decimal, dnsLabel, imageOverride, listOf, matching, memoryQuantity,
-    object, oneOf, optional, volumeSize, wholeNumber,
+    Field, MAX_REPLICAS, Problems, Shape, annotations, bool, cpuLimit, cpuQuantity, cqlKeyspace, decimal, dnsLabel, hasKey, imageOverride,
+    jvmSize, kafkaTopic, listOf, matching, memoryQuantity, object, oneOf, optional, parseImageReference, prometheusDuration, show, showKey, volumeSize,
+    wholeNumber,
 } from "./lib/fields";
 import { parseBytes, parseCpu, parseSparkSize } from "./lib/quantity";
 import { checkPlatformServices, platformServiceDefaults, platformServiceDependencies, platformServicesShape } from "./platformServicesConfig";
 import { checkStreaming } from "./streaming/configRules";
-import { poolRangeProblem } from "./lib/ipRange";
+import { PRIVATE_IPV4, poolRangeProblem, sourceRangeProblem } from "./lib/ipRange";
 import { Demand, totalDemand } from "./lib/sparkApplication";
 import { EXAMPLE_APPS } from "./cluster/exampleApps";
+import { SPARK_VERSION, catalog } from "./catalog";
 import { type PipelineLauncher, resolvePipelineLauncher } from "./streaming/pipelineLauncher";
 
 export type ClusterKind = "kind" | "k3d" | "existing";
@@ -234,14 +236,30 @@ export interface PlatformConfig {
         loadBalancerController: boolean;
         /** MetalLB sharing key: exposed Services share one address when their ports don't clash. */
         sharedIpKey: string;
+        /**
+         * Who may connect to a LoadBalancer Service (its `loadBalancerSourceRanges`): never the whole
+         * internet. Defaults to the private ranges (RFC 1918), which hold a laptop's docker network.
+         */
+        loadBalancerSourceRanges: string[];
     };
     /** StorageClass of every volume; unset means the cluster's default class. */
     storageClass?: string;
     /** Protect data (StatefulSets holding volumes, namespaces) from deletion and keep their volumes. */
     protectData: boolean;
-    /** Host-based access to the web UIs through an Ingress controller the cluster already runs. */
+    /**
+     * Host-based access to the web UIs through an Ingress controller: the platform's own Traefik on the
+     * local clusters (`controller`), or the one the cluster already runs.
+     */
     ingress: {
         enabled: boolean;
+        /** Deploy the platform's Traefik, reached through the local cluster's 127.0.0.1:80/443 port mappings. */
+        controller: boolean;
+        /**
+         * Annotations on every Ingress that make the cluster's controller authenticate each request (an
+         * oauth2-proxy auth URL, a Traefik middleware, ...). UIs without a login of their own get an Ingress
+         * on an existing cluster only with these.
+         */
+        authAnnotations: Record<string, string>;
         /** IngressClass; unset means the cluster's default class. */
         className?: string;
         /** UIs are published as `<service>.<baseDomain>`; `*.localhost` resolves to 127.0.0.1 on most systems. */
@@ -295,7 +313,7 @@ function resources(defaults: Resources): Field<Resources> {
     return object<Resources>(
         {
             requests: object({ cpu: cpuQuantity, memory: memoryQuantity }, defaults.requests),
-            limits: object({ cpu: optional(cpuQuantity), memory: memoryQuantity }, defaults.limits),
+            limits: object({ cpu: cpuLimit, memory: memoryQuantity }, defaults.limits),
         },
         defaults,
     );
@@ -304,7 +322,7 @@ function resources(defaults: Resources): Field<Resources> {
 function service<T extends ServiceBase>(extra: Omit<Shape<T>, keyof ServiceBase>, defaults: T): Field<T> {
     const shape = {
         enabled: bool,
-        image: optional(imageOverride),
+        image: optional(imageOverride, "the catalog's image"),
         resources: resources(defaults.resources),
         ...extra,
     } as Shape<T>;
@@ -420,14 +438,15 @@ export const serviceDefaults: ServicesConfig = {
  * config only ever holds the launcher actually used.
  */
 const launcherField = oneOf("auto", "operator", "standalone") as Field<string> as Field<PipelineLauncher>;
-const KAFKA_TOPIC = matching(/^[a-zA-Z0-9._-]{1,249}$/, "expected a Kafka topic name: letters, digits, '.', '_' and '-'");
-const JAVA_SIZE = matching(/^[1-9][0-9]*[mMgG]$/, 'expected a JVM size such as "512m" or "2g"');
+/** Spark refuses heaps below 1.5 × its 300 MiB reserved memory (UnifiedMemoryManager), i.e. 450 MiB. */
+const SPARK_HEAP = jvmSize("450m", "Spark refuses smaller heaps: 1.5 × its 300 MiB reserved memory");
+const JAVA_SIZE = jvmSize("16m", "no JVM server starts with less heap");
 
 const servicesShape: Shape<ServicesConfig> = {
     objectStore: service<ObjectStoreConfig>(
         {
             engine: oneOf("rustfs", "minio"),
-            replicas: wholeNumber(0),
+            replicas: wholeNumber(0, MAX_REPLICAS),
             volumeSize,
             buckets: listOf(matching(S3_BUCKET, "expected an S3 bucket name: 3-63 lowercase letters, digits and '-'"), 1),
         },
@@ -435,22 +454,23 @@ const servicesShape: Shape<ServicesConfig> = {
     ),
     spark: service<SparkConfig>(
         {
-            workers: wholeNumber(0),
+            workers: wholeNumber(0, MAX_REPLICAS),
             workerCores: wholeNumber(1, 64),
-            workerMemory: matching(/^[0-9]+[mg]$/, 'expected a Spark size such as "1g" or "512m"'),
+            // What the worker offers executors: less than one executor's smallest heap runs nothing.
+            workerMemory: SPARK_HEAP,
             workerResources: resources(serviceDefaults.spark.workerResources),
             tableFormat: oneOf("delta", "iceberg", "none"),
             runtime: oneOf("apache", "notebook"),
         },
         serviceDefaults.spark,
     ),
-    jupyter: service<JupyterConfig>({ replicas: wholeNumber(0), volumeSize }, serviceDefaults.jupyter),
+    jupyter: service<JupyterConfig>({ replicas: wholeNumber(0, MAX_REPLICAS), volumeSize }, serviceDefaults.jupyter),
     sparkHistory: service<SparkHistoryConfig>(
         { logPrefix: matching(/^[a-z0-9][a-z0-9._-]{0,62}$/, "expected an object-store prefix such as spark-events") },
         serviceDefaults.sparkHistory,
     ),
     prometheus: service<PrometheusConfig>(
-        { retention: matching(/^[1-9][0-9]*[hdwy]$/, 'expected a duration such as "12h", "7d" or "2w"'), volumeSize },
+        { retention: prometheusDuration, volumeSize },
         serviceDefaults.prometheus,
     ),
     kubeStateMetrics: service<KubeStateMetricsConfig>({}, serviceDefaults.kubeStateMetrics),
@@ -463,7 +483,7 @@ const servicesShape: Shape<ServicesConfig> = {
             minInSyncReplicas: wholeNumber(1, 9),
             topics: listOf(
                 object<KafkaTopic>(
-                    { name: KAFKA_TOPIC, partitions: wholeNumber(1, 1000), replicationFactor: wholeNumber(1, 9) },
+                    { name: kafkaTopic, partitions: wholeNumber(1, 1000), replicationFactor: wholeNumber(1, 9) },
                     { name: "vehicle-events", partitions: 3, replicationFactor: 1 },
                 ),
                 1,
@@ -476,8 +496,8 @@ const servicesShape: Shape<ServicesConfig> = {
     producer: service<ProducerConfig>(
         {
             mode: oneOf("job", "deployment"),
-            topic: KAFKA_TOPIC,
-            count: wholeNumber(1),
+            topic: kafkaTopic,
+            count: wholeNumber(1, 1_000_000_000),
             eventsPerSecond: decimal(0.01, 100000),
             invalidFraction: decimal(0, 1),
         },
@@ -487,9 +507,9 @@ const servicesShape: Shape<ServicesConfig> = {
         {
             launcher: launcherField,
             team: dnsLabel,
-            topic: KAFKA_TOPIC,
-            driverMemory: JAVA_SIZE,
-            executorMemory: JAVA_SIZE,
+            topic: kafkaTopic,
+            driverMemory: SPARK_HEAP,
+            executorMemory: SPARK_HEAP,
             coresPerJob: wholeNumber(1, 64),
         },
         serviceDefaults.pipeline,
@@ -500,7 +520,7 @@ const servicesShape: Shape<ServicesConfig> = {
             volumeSize,
             maxHeapSize: JAVA_SIZE,
             heapNewSize: JAVA_SIZE,
-            keyspace: matching(/^[a-z][a-z0-9_]{0,47}$/, "expected a CQL keyspace name: lowercase letters, digits and '_', starting with a letter"),
+            keyspace: cqlKeyspace,
         },
         serviceDefaults.cassandra,
     ),
@@ -533,13 +553,18 @@ export function parseConfig(raw: Record<string, string>, stack: string): Platfor
         if (!fullKey.startsWith("lakehouse:")) continue;
         const key = fullKey.slice("lakehouse:".length);
         if (!TOP_LEVEL_KEYS.includes(key)) {
-            p.note(`lakehouse:${key}: unknown key; allowed keys: ${TOP_LEVEL_KEYS.join(", ")}`);
+            p.note(`lakehouse:${showKey(key)}: unknown key; allowed keys: ${TOP_LEVEL_KEYS.join(", ")}`);
             continue;
         }
         values[key] = decode(key, text, p);
     }
+    // A committed stack file's `<...>` values must be filled in first; nothing else is worth reading until then.
+    const placeholders = placeholderProblems(values);
+    if (placeholders.length > 0) throw new ConfigError(placeholders);
 
     const cluster = oneOf<ClusterKind>("kind", "k3d", "existing")("cluster", values.cluster ?? "k3d", p);
+    // The local clusters' config maps 127.0.0.1:80/443 to the platform's own Ingress controller.
+    const local = cluster === "kind" || cluster === "k3d";
     const kubeContext =
         values.kubeContext !== undefined
             ? matching(/^\S+$/, "expected a kubeconfig context name")("kubeContext", values.kubeContext, p)
@@ -549,27 +574,31 @@ export function parseConfig(raw: Record<string, string>, stack: string): Platfor
     if (cluster === "existing" && values.kubeContext === undefined) {
         p.note('lakehouse:kubeContext: required when lakehouse:cluster is "existing"; set it to a context from `kubectl config get-contexts`');
     }
-    const namespaces = object({ platform: dnsLabel }, { platform: "lakehouse" })("namespaces", values.namespaces, p);
+    const namespaces = object({ platform: platformNamespace }, { platform: "lakehouse" })("namespaces", values.namespaces, p);
     const exposure = object<PlatformConfig["exposure"]>(
         {
             type: oneOf<ExposureType>("LoadBalancer", "NodePort", "ClusterIP"),
             loadBalancerController: bool,
             sharedIpKey: dnsLabel,
+            loadBalancerSourceRanges: listOf(sourceRange, 1),
         },
-        { type: "LoadBalancer", loadBalancerController: false, sharedIpKey: "lakehouse" },
+        { type: "LoadBalancer", loadBalancerController: false, sharedIpKey: "lakehouse", loadBalancerSourceRanges: PRIVATE_IPV4 },
     )("exposure", values.exposure, p);
     const storageClass = optional(
         matching(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "expected a StorageClass name (`kubectl get storageclass`)"),
+        "the cluster's default StorageClass",
     )("storageClass", values.storageClass, p);
     const protectData = values.protectData === undefined ? false : bool("protectData", values.protectData, p);
     const ingress = object<PlatformConfig["ingress"]>(
         {
             enabled: bool,
-            className: optional(dnsLabel),
+            controller: bool,
+            authAnnotations: annotations,
+            className: optional(dnsLabel, "the platform's controller's class, or the cluster's default class"),
             baseDomain: matching(DNS_NAME, "expected a DNS domain of at least two labels, such as lakehouse.localhost or data.example.com"),
-            tlsSecretName: optional(dnsLabel),
+            tlsSecretName: optional(dnsLabel, "plain HTTP"),
         },
-        { enabled: false, baseDomain: "lakehouse.localhost" },
+        { enabled: local, controller: local, authAnnotations: {}, baseDomain: "lakehouse.localhost" },
     )("ingress", values.ingress, p);
     const network = object<PlatformConfig["network"]>({ egress: oneOf("restricted", "open") }, { egress: "restricted" })("network", values.network, p);
     const services = readServices(values.services, p);
@@ -581,23 +610,83 @@ export function parseConfig(raw: Record<string, string>, stack: string): Platfor
     if (services && teams) resolvePipelineLauncher(services, teams, p);
     if (services) checkServices(services, p);
     if (services && teams && namespaces) checkTeams(teams, services.sparkOperator, namespaces.platform, p);
-    if (p.list.length > 0 || !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !ingress || !network || !services) {
-        throw new ConfigError(p.list);
+    const invalid = !cluster || !kubeContext || !namespaces || !exposure || protectData === undefined || !ingress || !network || !services;
+    if (p.list.length > 0 || invalid || paused === undefined || !metallb || !teams) {
+        // Every reader names what it refuses; should one ever not, say so rather than print an empty problem.
+        throw new ConfigError(p.list.length > 0 ? p.list : ["a value was refused without a reason: a bug in components/config.ts; please report it with your stack config"]);
     }
-    if (paused === undefined || !metallb || !teams) throw new ConfigError(p.list);
     return { stack, cluster, kubeContext, namespaces, exposure, storageClass, protectData, ingress, network, services, paused, metallb, teams };
 }
+
+/** How deep a stack value may nest: the deepest setting (teams[0].quota.requests.cpu) is 4 levels down. */
+const MAX_DEPTH = 8;
 
 function decode(key: string, text: string, p: Problems): unknown {
     const trimmed = text.trim();
     if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return text;
+    let value: unknown;
     try {
-        return JSON.parse(trimmed);
+        value = JSON.parse(trimmed);
     } catch {
         p.add(key, text, "expected valid YAML/JSON");
         return undefined;
     }
+    // Deeper values are no setting of ours, and would overflow the stack of anything that walks them.
+    if (depthOver(value, MAX_DEPTH)) {
+        p.add(key, text, `values nest at most ${MAX_DEPTH} levels deep (the deepest setting, teams[0].quota.requests.cpu, is 4)`);
+        return undefined;
+    }
+    return value;
 }
+
+/** Whether `value` nests more than `max` levels of objects or lists (walked without recursion). */
+function depthOver(value: unknown, max: number): boolean {
+    const stack: [unknown, number][] = [[value, 0]];
+    while (stack.length > 0) {
+        const [v, depth] = stack.pop()!;
+        if (typeof v !== "object" || v === null) continue;
+        if (depth >= max) return true;
+        for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    }
+    return false;
+}
+
+/** A value a committed stack file leaves for the user to fill in, such as `<your-kube-context>`. */
+export const PLACEHOLDER = /^<[^<>]+>$/;
+
+/** One problem per placeholder value still in the config, naming its key and how to set it. */
+function placeholderProblems(values: Record<string, unknown>): string[] {
+    const out: string[] = [];
+    const visit = (path: string, v: unknown) => {
+        if (typeof v === "string" && PLACEHOLDER.test(v)) {
+            out.push(`lakehouse:${path}: ${show(v)} is a placeholder; set it with \`pulumi config set --path ${path} <value>\` (README, "Deploying prod")`);
+        } else if (Array.isArray(v)) v.forEach((x, i) => visit(`${path}[${i}]`, x));
+        else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) visit(`${path}.${k}`, x);
+    };
+    for (const [k, v] of Object.entries(values)) visit(k, v);
+    return out;
+}
+
+const sourceRange: Field<string> = (key, value, p) => {
+    const problem = typeof value === "string" ? sourceRangeProblem(value) : "expected a CIDR string";
+    if (problem === undefined) return value as string;
+    p.add(key, value, problem);
+    return undefined;
+};
+
+/** Kubernetes keeps the `kube-` prefix for its own namespaces (kubernetes.io, "Namespaces": Initial namespaces). */
+const KUBE_PREFIX = "kube-";
+
+/** The platform's namespace: one nobody else owns, or the platform would label and lock down theirs. */
+const platformNamespace: Field<string> = (key, value, p) => {
+    const name = dnsLabel(key, value, p);
+    if (name === undefined) return undefined;
+    if (RESERVED_NAMESPACES.includes(name) || name.startsWith(KUBE_PREFIX)) {
+        p.add(key, value, `the platform needs a namespace of its own, not one Kubernetes or the platform's cluster layer owns (${RESERVED_NAMESPACES.join(", ")}, ${KUBE_PREFIX}*)`);
+        return undefined;
+    }
+    return name;
+};
 
 function readServices(value: unknown, p: Problems): ServicesConfig | undefined {
     if (value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value))) {
@@ -608,14 +697,14 @@ function readServices(value: unknown, p: Problems): ServicesConfig | undefined {
     const out: Partial<ServicesConfig> = {};
     let ok = true;
     for (const name of Object.keys(given)) {
-        if (!(name in servicesShape)) {
-            p.note(`lakehouse:services.${name}: unknown service; known services: ${Object.keys(servicesShape).join(", ")}`);
+        if (!hasKey(servicesShape, name)) {
+            p.note(`lakehouse:services.${showKey(name)}: unknown service; known services: ${Object.keys(servicesShape).join(", ")}`);
             ok = false;
         }
     }
     for (const name of Object.keys(servicesShape) as ServiceName[]) {
         const read = servicesShape[name] as Field<unknown>;
-        const r = read(`services.${name}`, given[name], p);
+        const r = read(`services.${name}`, hasKey(given, name) ? given[name] : undefined, p);
         if (r === undefined) ok = false;
         else (out as Record<string, unknown>)[name] = r;
     }
@@ -642,6 +731,7 @@ function checkServices(s: ServicesConfig, p: Problems): void {
     checkPlatformServices(s, p, checkResources);
     checkStreaming(s, p);
     checkResources("services.sparkOperator.webhookResources", s.sparkOperator.webhookResources, p);
+    checkSparkImages(s, p);
 
     for (const name of ["objectStore", "jupyter"] as const) {
         if (s[name].enabled && s[name].replicas !== 1) {
@@ -660,6 +750,59 @@ function checkServices(s: ServicesConfig, p: Problems): void {
             s.spark.workerMemory,
             `it must fit in lakehouse:services.spark.workerResources.limits.memory (${s.spark.workerResources.limits.memory}) ` +
                 `with 512Mi to spare for the worker daemon and JVM overhead`,
+        );
+    }
+}
+
+/** The runtime a Spark image is built like, by its repository's last path component (so mirrors count too). */
+function sparkImageKind(name: string): SparkConfig["runtime"] | undefined {
+    const last = name.split("/").pop()!;
+    if (last === catalog.spark.image.split("/").pop()) return "apache";
+    if (/^(pyspark|all-spark)-notebook$/.test(last)) return "notebook";
+    return undefined;
+}
+
+/** The Spark release an apache/spark ("4.0.1-scala2.13-...") or Jupyter ("spark-4.0.1") tag names. */
+function sparkVersionOfTag(kind: SparkConfig["runtime"], tag: string): string | undefined {
+    return (kind === "apache" ? /^([0-9]+\.[0-9]+)\.[0-9]+/ : /^spark-([0-9]+\.[0-9]+)\.[0-9]+/).exec(tag)?.[1];
+}
+
+/**
+ * Image overrides against what they must run: the Spark runtime's user and SPARK_HOME (`runtime`), the
+ * Spark release the platform's packages are built for, PySpark in the image. Images of other names
+ * (a private build) are taken as given.
+ */
+function checkSparkImages(s: ServicesConfig, p: Problems): void {
+    const release = SPARK_VERSION.split(".").slice(0, 2).join(".");
+    const images = [
+        { key: "services.spark.image", image: s.spark.enabled ? s.spark.image : undefined },
+        { key: "services.jupyter.image", image: s.jupyter.enabled ? s.jupyter.image : undefined },
+    ];
+    for (const { key, image } of images) {
+        const ref = image ? parseImageReference(image) : undefined;
+        const kind = ref && sparkImageKind(ref.name);
+        if (!ref || !kind) continue;
+        if (key === "services.spark.image" && kind !== s.spark.runtime) {
+            const runtime = s.spark.runtime === "apache" ? "the official image's user 185 and SPARK_HOME /opt/spark" : "the notebook image's user 1000 and SPARK_HOME /usr/local/spark";
+            const expected = s.spark.runtime === "apache" ? catalog.spark : catalog.jupyter;
+            p.add(key, image, `it is the ${kind} image, but lakehouse:services.spark.runtime is ${s.spark.runtime} (${runtime}); set runtime: ${kind} or use an image like ${expected.image}:${expected.tag}`);
+        }
+        if (key === "services.jupyter.image" && kind !== "notebook") {
+            p.add(key, image, "it is the apache/spark image, which runs no notebook server; use a quay.io/jupyter/pyspark-notebook:spark-<version> image");
+        }
+        const version = ref.tag ? sparkVersionOfTag(kind, ref.tag) : undefined;
+        if (version && version !== release) {
+            p.add(key, image, `its tag names Spark ${version}, but the platform's Spark packages and connectors are built for Spark ${release} (${SPARK_VERSION})`);
+        }
+        if (kind === "apache" && ref.tag && version && !ref.tag.includes("python3")) {
+            p.add(key, image, "apache/spark tags without -python3 have no PySpark, which the pipeline's jobs and the notebooks' executors run");
+        }
+    }
+    if (s.spark.enabled && s.spark.runtime === "notebook" && s.jupyter.image && s.spark.image !== s.jupyter.image) {
+        p.add(
+            "services.spark.image",
+            s.spark.image ?? null,
+            `the notebook runtime runs the cluster on the notebooks' own image, so it must be lakehouse:services.jupyter.image (${s.jupyter.image}) too; set both`,
         );
     }
 }
@@ -735,7 +878,7 @@ export const defaultTeams: TeamConfig[] = [
 ];
 
 /** Namespaces the platform owns besides the platform one; a team can't take their names. */
-export const CLUSTER_NAMESPACES = { metallb: "metallb-system", sparkOperator: "spark-operator" } as const;
+export const CLUSTER_NAMESPACES = { metallb: "metallb-system", sparkOperator: "spark-operator", ingress: "lakehouse-ingress" } as const;
 
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", ...Object.values(CLUSTER_NAMESPACES)];
 

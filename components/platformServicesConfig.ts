@@ -6,7 +6,7 @@ import type {
     AirflowConfig, ClickHouseConfig, FlinkConfig, NessieConfig, PostgresConfig, RedisConfig, Resources, ServiceDependency,
     ServiceName, ServicesConfig, SupersetConfig, TrinoConfig,
 } from "./config";
-import { Field, Problems, Shape, bool, memoryQuantity, oneOf, volumeSize, wholeNumber } from "./lib/fields";
+import { Field, MAX_REPLICAS, Problems, Shape, bool, memoryQuantity, oneOf, volumeSize, wholeNumber } from "./lib/fields";
 import { parseBytes } from "./lib/quantity";
 
 type PlatformServiceName = "postgres" | "redis" | "nessie" | "trino" | "flink" | "clickhouse" | "airflow" | "superset";
@@ -68,7 +68,7 @@ export function platformServicesShape(
         nessie: service<NessieConfig>({}, defaults.nessie),
         trino: service<TrinoConfig>(
             {
-                workers: wholeNumber(0),
+                workers: wholeNumber(0, MAX_REPLICAS),
                 workerResources: resources(defaults.trino.workerResources),
                 queryMaxMemoryPerNode: memoryQuantity,
                 queryMaxMemory: memoryQuantity,
@@ -76,14 +76,14 @@ export function platformServicesShape(
             defaults.trino,
         ),
         flink: service<FlinkConfig>(
-            { taskManagers: wholeNumber(0), slots: wholeNumber(1, 64), taskManagerResources: resources(defaults.flink.taskManagerResources) },
+            { taskManagers: wholeNumber(0, MAX_REPLICAS), slots: wholeNumber(1, 64), taskManagerResources: resources(defaults.flink.taskManagerResources) },
             defaults.flink,
         ),
         clickhouse: service<ClickHouseConfig>({ volumeSize }, defaults.clickhouse),
         airflow: service<AirflowConfig>(
             {
                 executor: oneOf("LocalExecutor", "CeleryExecutor"),
-                workers: wholeNumber(0),
+                workers: wholeNumber(0, MAX_REPLICAS),
                 workerResources: resources(defaults.airflow.workerResources),
                 medallionDag: bool,
             },

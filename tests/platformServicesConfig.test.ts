@@ -119,6 +119,27 @@ const cases: { what: string; stack?: string; services: Record<string, unknown>; 
         expect: /lakehouse:services\.clickhouse\.volumeSize: "0Gi" is not valid; expected a size above zero/,
     },
     {
+        what: "100,000 Trino workers",
+        services: { postgres: on, nessie: on, trino: { enabled: true, workers: 100_000 } },
+        expect: /lakehouse:services\.trino\.workers: 100000 is not valid; expected a whole number from 0 to 100/,
+    },
+    {
+        what: "a thousand Flink TaskManagers",
+        services: { flink: { enabled: true, taskManagers: 1000 } },
+        expect: /lakehouse:services\.flink\.taskManagers: 1000 is not valid; expected a whole number from 0 to 100/,
+    },
+    {
+        what: "a thousand Celery workers",
+        stack: "prod",
+        services: { airflow: { workers: 1000 } },
+        expect: /lakehouse:services\.airflow\.workers: 1000 is not valid; expected a whole number from 0 to 100/,
+    },
+    {
+        what: "Trino workers written in hexadecimal",
+        services: { postgres: on, nessie: on, trino: { enabled: true, workers: "0x2" } },
+        expect: /lakehouse:services\.trino\.workers: "0x2" is not valid; expected a whole number from 0 to 100/,
+    },
+    {
         what: "a typo in a platform service key",
         services: { redis: { enabeld: true } },
         expect: /lakehouse:services\.redis\.enabeld: unknown key; allowed keys: enabled, image, resources, volumeSize/,

@@ -2,7 +2,7 @@
 // records a problem that names the full config key, the value given and what is allowed. Readers never
 // throw, so one run reports every bad value at once.
 
-import { parseBytes, parseCpu } from "./quantity";
+import { parseBytes, parseCpu, parseSparkSize } from "./quantity";
 
 export class Problems {
     readonly list: string[] = [];
@@ -14,8 +14,30 @@ export class Problems {
     }
 }
 
+/** Longest value echoed whole in a message; longer ones are cut, with their length. */
+const SHOWN_MAX = 80;
+
+/** A value as a message shows it: JSON, cut after SHOWN_MAX characters, never a crash on a deep value. */
 export function show(value: unknown): string {
-    return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    if (typeof value === "string" && value.length > SHOWN_MAX) return `${JSON.stringify(value.slice(0, SHOWN_MAX))}… (${value.length} characters)`;
+    let text: string;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    } catch {
+        // Too deeply nested for JSON.stringify (a RangeError); decode() refuses such values before readers see them.
+        return Array.isArray(value) ? "[…]" : "{…}";
+    }
+    return text.length > SHOWN_MAX ? `${text.slice(0, SHOWN_MAX)}… (${text.length} characters)` : text;
+}
+
+/** A key as a message names it: cut like a value when it is absurdly long. */
+export function showKey(key: string): string {
+    return key.length > SHOWN_MAX ? `${key.slice(0, SHOWN_MAX)}… (${key.length} characters)` : key;
+}
+
+/** Whether `key` is one of the object's own keys: `toString` or `__proto__` are not keys of a shape. */
+export function hasKey(o: object, key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(o, key);
 }
 
 /** Reads `value` at `key`; returns undefined (and records a problem) when it is bad. */
@@ -30,9 +52,13 @@ export const bool: Field<boolean> = (key, value, p) => {
     return undefined;
 };
 
+// Decimal digits only: JavaScript's Number() would also read "0x10" as 16, "1e3" as 1000 and " 3 " as 3.
+const WHOLE = /^-?[0-9]+$/;
+const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
+
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): Field<number> {
     return (key, value, p) => {
-        const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+        const n = typeof value === "string" && WHOLE.test(value) ? Number(value) : value;
         if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
             const range = max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
             p.add(key, value, `expected ${range}`);
@@ -71,10 +97,22 @@ export const cpuQuantity: Field<string> = (key, value, p) => {
     return undefined;
 };
 
+/** Below this no JVM, database or server here starts (a 1-byte limit would be accepted by Kubernetes). */
+export const MIN_MEMORY = "16Mi";
+
 export const memoryQuantity: Field<string> = (key, value, p) => {
-    if (typeof value === "string" && (parseBytes(value) ?? 0) > 0) return value;
-    p.add(key, value, 'expected a memory quantity above zero such as "512Mi", "2Gi" or "1G" (binary suffixes Ki, Mi, Gi, Ti)');
+    if (typeof value === "string" && (parseBytes(value) ?? 0) >= parseBytes(MIN_MEMORY)!) return value;
+    p.add(key, value, `expected a memory quantity of at least ${MIN_MEMORY} such as "512Mi", "2Gi" or "1G" (binary suffixes Ki, Mi, Gi, Ti)`);
     return undefined;
+};
+
+/** A container's CPU limit: required, because every container keeps one (safe defaults: requests and limits). */
+export const cpuLimit: Field<string> = (key, value, p) => {
+    if (value === null || value === "") {
+        p.add(key, value, 'a CPU limit can\'t be removed: every container keeps one, so one busy pod can\'t starve its node; raise it instead, e.g. "4"');
+        return undefined;
+    }
+    return cpuQuantity(key, value, p);
 };
 
 /** A volume size: a memory-style quantity above zero. */
@@ -84,15 +122,99 @@ export const volumeSize: Field<string> = (key, value, p) => {
     return undefined;
 };
 
+// The image reference grammar of github.com/distribution/reference (reference.go, regexp.go), which
+// container runtimes parse image names with: lowercase path components joined by single separators,
+// `/` between components (none empty), an optional registry host[:port] before the first `/`, then an
+// optional tag and digest. Only sha256 digests, which kubelets pull by.
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const IMAGE_REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
+/** distribution/reference's RepositoryNameTotalLengthMax. */
+const IMAGE_NAME_MAX = 255;
+
+export interface ImageReference {
+    /** Registry host and repository path, e.g. "quay.io/jupyter/pyspark-notebook". */
+    name: string;
+    tag?: string;
+    digest?: string;
+}
+
+/** Parses an image reference by the distribution/reference grammar; undefined when it isn't one. */
+export function parseImageReference(text: string): ImageReference | undefined {
+    // Longer than any valid reference (name, tag and digest at their maxima): refused before the regexp runs.
+    if (text.length > IMAGE_NAME_MAX + 130 + 72) return undefined;
+    const m = IMAGE_REFERENCE.exec(text);
+    if (!m || m[1].length > IMAGE_NAME_MAX) return undefined;
+    return { name: m[1], tag: m[2], digest: m[3] };
+}
+
 /** An image reference override; it must carry a pinned tag (not `latest`) or a digest. */
 export const imageOverride: Field<string> = (key, value, p) => {
-    if (typeof value === "string") {
-        if (/^[^@\s]+@sha256:[a-f0-9]{64}$/.test(value)) return value;
-        const tagged = /^[^\s:@]+(?::[0-9]+)?(?:\/[^\s:@]+)*:([\w][\w.-]{0,127})$/.exec(value);
-        if (tagged && tagged[1] !== "latest") return value;
+    const ref = typeof value === "string" ? parseImageReference(value) : undefined;
+    if (!ref) {
+        p.add(
+            key,
+            value,
+            'expected an image with a pinned tag, such as "registry.example.com/team/spark:4.0.1": an image reference ' +
+                "(github.com/distribution/reference: ASCII, lowercase repository path, no empty path component, a tag of letters, digits, '_', '.', '-')",
+        );
+        return undefined;
     }
+    if (ref.digest || (ref.tag && ref.tag !== "latest")) return value as string;
     p.add(key, value, 'expected an image with a pinned tag, such as "registry.example.com/team/spark:4.0.1" (not "latest", not untagged)');
     return undefined;
+};
+
+/** A Kafka topic name as Kafka's Topic.validate accepts it; names starting with "__" are Kafka's own. */
+export const kafkaTopic: Field<string> = (key, value, p) => {
+    if (typeof value === "string" && /^[a-zA-Z0-9._-]{1,249}$/.test(value) && value !== "." && value !== ".." && !value.startsWith("__")) return value;
+    p.add(key, value, "expected a Kafka topic name: 1-249 letters, digits, '.', '_' and '-', not \".\" or \"..\" and not starting with \"__\" (Kafka's internal topics)");
+    return undefined;
+};
+
+/** A CQL keyspace name of our own: Cassandra keeps `system` and every `system_*` keyspace for itself. */
+export const cqlKeyspace: Field<string> = (key, value, p) => {
+    if (typeof value === "string" && /^[a-z][a-z0-9_]{0,47}$/.test(value) && value !== "system" && !value.startsWith("system_")) return value;
+    p.add(
+        key,
+        value,
+        "expected a CQL keyspace name: lowercase letters, digits and '_', starting with a letter, at most 48 characters, " +
+            "and not Cassandra's own (system, system_auth, system_schema, system_traces, ...: system and every system_* name)",
+    );
+    return undefined;
+};
+
+/**
+ * A heap or memory size in the JVM's and Spark's syntax ("512m", "2g"), at least `min` (same syntax):
+ * a JVM, and Spark in particular, refuses to start below its floor.
+ */
+export function jvmSize(min: string, why: string): Field<string> {
+    const floor = parseSparkSize(min)!;
+    return (key, value, p) => {
+        if (typeof value === "string" && /^[1-9][0-9]*[mMgG]$/.test(value) && parseSparkSize(value.toLowerCase())! >= floor) return value;
+        p.add(key, value, `expected a JVM size such as "512m" or "2g", at least ${min} (${why})`);
+        return undefined;
+    };
+}
+
+// Prometheus keeps durations as int64 nanoseconds (prometheus/common model.ParseDuration answers
+// "duration out of range" above 2^63-1 ns, about 292 years).
+const DURATION_UNIT_NS: Record<string, bigint> = { h: 3600n * 10n ** 9n, d: 86400n * 10n ** 9n, w: 7n * 86400n * 10n ** 9n, y: 365n * 86400n * 10n ** 9n };
+const DURATION_MAX_NS = 2n ** 63n - 1n;
+
+/** A Prometheus duration of whole hours, days, weeks or years, within what Prometheus can hold. */
+export const prometheusDuration: Field<string> = (key, value, p) => {
+    const m = typeof value === "string" ? /^([1-9][0-9]*)([hdwy])$/.exec(value) : null;
+    if (!m) {
+        p.add(key, value, 'expected a duration such as "12h", "7d" or "2w"');
+        return undefined;
+    }
+    if (BigInt(m[1]) * DURATION_UNIT_NS[m[2]] > DURATION_MAX_NS) {
+        p.add(key, value, "Prometheus holds durations up to about 292 years (int64 nanoseconds): at most 292y, 15250w, 106751d or 2562047h");
+        return undefined;
+    }
+    return value as string;
 };
 
 export function listOf<T>(item: Field<T>, minItems = 0): Field<T[]> {
@@ -114,6 +236,33 @@ export function listOf<T>(item: Field<T>, minItems = 0): Field<T[]> {
 
 export type Shape<T> = { [K in keyof T]-?: Field<T[K]> };
 
+/** The most pods of one kind (workers, replicas) the platform deploys for a service. */
+export const MAX_REPLICAS = 100;
+
+// A Kubernetes annotation key: an optional DNS-subdomain prefix and `/`, then a name of at most 63
+// characters (the API server's qualified-name rule).
+const ANNOTATION_KEY = /^(?:(?=.{1,253}\/)[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** A map of Kubernetes annotations: qualified-name keys, string values. */
+export const annotations: Field<Record<string, string>> = (key, value, p) => {
+    if (value === undefined) return {};
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        p.add(key, value, 'expected a map of annotations such as {"nginx.ingress.kubernetes.io/auth-url": "https://auth.example.com/oauth2/auth"}');
+        return undefined;
+    }
+    let ok = true;
+    for (const [k, v] of Object.entries(value)) {
+        if (!ANNOTATION_KEY.test(k)) {
+            p.add(`${key}.${k}`, k, "expected an annotation key: an optional DNS prefix and '/', then letters, digits, '-', '_' and '.', at most 63 characters");
+            ok = false;
+        } else if (typeof v !== "string" || v === "") {
+            p.add(`${key}.${k}`, v, "expected a non-empty string");
+            ok = false;
+        }
+    }
+    return ok ? (value as Record<string, string>) : undefined;
+};
+
 /**
  * Reads an object whose every key has a reader and a default. Unknown keys are problems (a typo would
  * otherwise be silently ignored); missing keys take the default. Nested objects are read by their own
@@ -129,9 +278,9 @@ export function object<T extends object>(shape: Shape<T>, defaults: T): Field<T>
         const out = { ...defaults } as Record<string, unknown>;
         let ok = true;
         for (const [k, v] of Object.entries(value)) {
-            const read = (shape as Record<string, Field<unknown>>)[k];
+            const read = hasKey(shape, k) ? (shape as Record<string, Field<unknown>>)[k] : undefined;
             if (!read) {
-                p.note(`lakehouse:${key}.${k}: unknown key; allowed keys: ${Object.keys(shape).join(", ")}`);
+                p.note(`lakehouse:${key}.${showKey(k)}: unknown key; allowed keys: ${Object.keys(shape).join(", ")}`);
                 ok = false;
                 continue;
             }
@@ -143,8 +292,19 @@ export function object<T extends object>(shape: Shape<T>, defaults: T): Field<T>
     };
 }
 
-export function optional<T>(field: Field<T>): Field<T | undefined> {
-    return (key, value, p) => (value === undefined || value === null || value === "" ? undefined : field(key, value, p));
+/**
+ * A key that may be left out (undefined: the default, `unset`). `""` and `null` are not "unset": they are
+ * refused with how to unset the key, so no empty value slips through as a setting.
+ */
+export function optional<T>(field: Field<T>, unset: string): Field<T | undefined> {
+    return (key, value, p) => {
+        if (value === undefined) return undefined;
+        if (value === null || value === "") {
+            p.add(key, value, `an empty value is not a setting; leave the key out for ${unset} (\`pulumi config rm --path ${key}\`)`);
+            return undefined;
+        }
+        return field(key, value, p);
+    };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -154,7 +314,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** A number (not necessarily whole) from min to max, inclusive. */
 export function decimal(min: number, max: number): Field<number> {
     return (key, value, p) => {
-        const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+        const n = typeof value === "string" && DECIMAL.test(value) ? Number(value) : value;
         if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max) {
             p.add(key, value, `expected a number from ${min} to ${max}`);
             return undefined;

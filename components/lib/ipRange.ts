@@ -63,3 +63,18 @@ export function poolForSubnet(subnet: string): string | undefined {
     const range = `${formatIpv4(start)}-${formatIpv4(end)}`;
     return poolRangeProblem(range) === undefined ? range : undefined;
 }
+
+/** Addresses every client has: a LoadBalancer open to any of these is open to the internet. */
+const EVERYWHERE = ["0.0.0.0/0", "::/0"];
+
+/**
+ * Why `text` is not a usable `loadBalancerSourceRanges` entry (undefined when it is): an IPv4 or IPv6
+ * CIDR, as the Service field takes, that is not the whole internet.
+ */
+export function sourceRangeProblem(text: string): string | undefined {
+    const v6 = /^([0-9a-fA-F:]+)\/([0-9]{1,3})$/.exec(text);
+    const ok = parseCidr(text) !== undefined || (v6 !== null && v6[1].includes(":") && Number(v6[2]) <= 128);
+    if (!ok) return "expected a CIDR such as 203.0.113.0/24 or 2001:db8::/32";
+    if (EVERYWHERE.includes(text) || /\/0$/.test(text)) return "that is every address on the internet; list the networks that may connect";
+    return undefined;
+}
