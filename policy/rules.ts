@@ -111,4 +111,23 @@ export const networkPolicyPerNamespace: StackValidationPolicy = {
     },
 };
 
-export const rules = [podSafeDefaults, noSecretLiterals, podSecurityLabels, networkPolicyPerNamespace];
+/** Source ranges that let every address in: a LoadBalancer with one of them (or none) is open to the internet. */
+const EVERYWHERE = new Set(["0.0.0.0/0", "::/0"]);
+
+export const loadBalancerSourceRanges: ResourceValidationPolicy = {
+    name: "loadbalancer-source-ranges",
+    description:
+        "A LoadBalancer Service lists the networks that may connect (spec.loadBalancerSourceRanges), never the whole internet: " +
+        "on a cloud its address is public, and ports such as Spark's 7077 take code from whoever connects.",
+    validateResource: (args, report) => {
+        if (args.type !== "kubernetes:core/v1:Service" || args.props.spec?.type !== "LoadBalancer") return;
+        const name = `${args.props.metadata?.namespace ?? ""}/${args.props.metadata?.name ?? args.name}`;
+        const ranges: string[] = args.props.spec?.loadBalancerSourceRanges ?? [];
+        if (ranges.length === 0) report(`Service ${name}: type LoadBalancer needs spec.loadBalancerSourceRanges (the networks that may connect)`);
+        for (const r of ranges.filter((x) => EVERYWHERE.has(x) || /\/0$/.test(x))) {
+            report(`Service ${name}: loadBalancerSourceRanges ${r} lets the whole internet in; list the networks that may connect`);
+        }
+    },
+};
+
+export const rules = [podSafeDefaults, noSecretLiterals, podSecurityLabels, networkPolicyPerNamespace, loadBalancerSourceRanges];

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { networkPolicyPerNamespace, noSecretLiterals, podSafeDefaults, podSecurityLabels, rules } from "../policy/rules";
-import { STACKS, loadStack } from "./harness";
+import { loadBalancerSourceRanges, networkPolicyPerNamespace, noSecretLiterals, podSafeDefaults, podSecurityLabels, rules } from "../policy/rules";
+import { STACKS, loadProgram, loadStack, withOverrides } from "./harness";
 
 function resourceArgs(type: string, props: Record<string, any>): ResourceValidationArgs {
     return { type, props, urn: `urn:pulumi:test::lakehouse::${type}::x`, name: "x", opts: {} } as unknown as ResourceValidationArgs;
@@ -78,6 +78,33 @@ describe("policy pack rules", () => {
         const np = (namespace: string) => ({ type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", props: { metadata: { namespace, name: "d" } } });
         assert.deepStrictEqual(stackViolations([ns("a"), np("a")]), []);
         assert.deepStrictEqual(stackViolations([ns("a"), ns("b"), np("a")]), ["namespace b has no NetworkPolicy"]);
+    });
+
+    const service = (spec: Record<string, any>) => ({ metadata: { name: "spark-master", namespace: "lakehouse" }, spec });
+    it("loadbalancer-source-ranges fails a LoadBalancer open to everyone and passes a restricted one", () => {
+        const v = (spec: Record<string, any>) => violations(loadBalancerSourceRanges, "kubernetes:core/v1:Service", service(spec));
+        assert.deepStrictEqual(v({ type: "LoadBalancer" }), ["Service lakehouse/spark-master: type LoadBalancer needs spec.loadBalancerSourceRanges (the networks that may connect)"]);
+        assert.deepStrictEqual(v({ type: "LoadBalancer", loadBalancerSourceRanges: [] }), ["Service lakehouse/spark-master: type LoadBalancer needs spec.loadBalancerSourceRanges (the networks that may connect)"]);
+        assert.deepStrictEqual(v({ type: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/8", "0.0.0.0/0"] }), [
+            "Service lakehouse/spark-master: loadBalancerSourceRanges 0.0.0.0/0 lets the whole internet in; list the networks that may connect",
+        ]);
+        assert.match(v({ type: "LoadBalancer", loadBalancerSourceRanges: ["::/0"] }).join(), /::\/0 lets the whole internet in/);
+        assert.deepStrictEqual(v({ type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24"] }), []);
+        assert.deepStrictEqual(v({ type: "ClusterIP" }), []);
+    });
+
+    it("prod has no LoadBalancer; asking for one gives every exposed Service the configured source ranges, which the rule passes", async () => {
+        const lbs = (l: { resources: { type: string; inputs: any }[] }) => l.resources.filter((r) => r.type === "kubernetes:core/v1:Service" && r.inputs.spec.type === "LoadBalancer");
+        assert.deepStrictEqual(lbs(await loadStack("prod")), []);
+        const l = await loadProgram("prod", withOverrides("prod", { "lakehouse:exposure": { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24"] } }));
+        assert.ok(lbs(l).length >= 10, "the exposed Services");
+        for (const r of lbs(l)) {
+            assert.deepStrictEqual(r.inputs.spec.loadBalancerSourceRanges, ["203.0.113.0/24"], r.name);
+            assert.deepStrictEqual(violations(loadBalancerSourceRanges, r.type, r.inputs), []);
+            // The same Service without its ranges is what prod deployed before: the rule fails it.
+            const open = { ...r.inputs, spec: { ...r.inputs.spec, loadBalancerSourceRanges: undefined } };
+            assert.strictEqual(violations(loadBalancerSourceRanges, r.type, open).length, 1, r.name);
+        }
     });
 
     for (const stack of STACKS) {

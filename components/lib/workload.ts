@@ -272,6 +272,8 @@ export class Workload {
                     metadata: { ...metadata, annotations: exposureAnnotations(args.platform.exposure, this.serviceType, addressesAssigned) },
                     spec: {
                         type: this.serviceType,
+                        // kube-proxy drops LoadBalancer traffic from any other source: never open to the whole internet.
+                        loadBalancerSourceRanges: this.serviceType === "LoadBalancer" ? args.platform.exposure.loadBalancerSourceRanges : undefined,
                         selector,
                         ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.name, protocol: "TCP" })),
                     },
