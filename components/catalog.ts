@@ -179,6 +179,14 @@ export const catalog = {
         gid: 65534,
         confirmed: "chart metallb 0.16.1's images; quay.io/metallb/controller:v0.16.1 pinned in public manifests and image lists (search find_string, Nov 2026); the chart runs it as nobody (65534)",
     },
+    traefik: {
+        image: "traefik",
+        tag: "v3.7.11",
+        // The image sets no USER; the chart's podSecurityContext runs it as 65532 (traefik/values.yaml).
+        uid: 65532,
+        gid: 65532,
+        confirmed: "traefik/traefik-helm-chart v41.3.0 (2026-08-21): traefik/Chart.yaml appVersion v3.7.11, the image the chart runs (docker.io/traefik); podSecurityContext runAsUser 65532 in traefik/values.yaml",
+    },
 } as const satisfies Record<string, ImagePin>;
 
 /**
@@ -216,6 +224,15 @@ export const charts = {
         chart: "spark-operator",
         version: "2.5.2",
         confirmed: "shared/FACTS.md; values keys (spark.jobNamespaces, webhook.enable, prometheus.metrics.enable, controller.resources, image.registry/repository/tag) read from kubeflow/spark-operator charts/spark-operator-chart/values.yaml (search read_file, Nov 2026)",
+    },
+    traefik: {
+        repo: "https://traefik.github.io/charts",
+        chart: "traefik",
+        version: "41.3.0",
+        confirmed:
+            "traefik/traefik-helm-chart tag v41.3.0 (2026-08-21), repository from its README (`helm repo add traefik https://traefik.github.io/charts`); " +
+            "values keys (image.registry/repository/tag, deployment.replicas, ingressClass.enabled/isDefaultClass/name, service.spec.type, " +
+            "ports.web.nodePort, ports.websecure.nodePort, resources) read from traefik/values.yaml at that tag",
     },
 } as const satisfies Record<string, ChartPin>;
 

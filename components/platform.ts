@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { UiIngress, ingressUrl } from "./access/ingress";
+import { UiIngress, ingressUrl, openUisAllowed } from "./access/ingress";
+import { LocalIngressController } from "./access/ingressController";
 import { Jupyter } from "./compute/jupyter";
 import { SparkCluster } from "./compute/spark";
 import { SparkHistory } from "./compute/sparkHistory";
@@ -200,10 +201,14 @@ export class DataPlatform extends pulumi.ComponentResource {
         }
 
         checkSharedAddress(endpoints, cfg);
+        const openUis = openUisAllowed(cfg);
         if (cfg.ingress.enabled) {
-            new UiIngress("ui-ingress", { settings: cfg.ingress, endpoints: Object.values(endpoints).flatMap((e) => Object.values(e)) }, inPlatform);
+            if (cfg.ingress.controller) {
+                new LocalIngressController("ingress-controller", { platformNamespace: ns, egress: cfg.network.egress }, { ...base, dependsOn: [] });
+            }
+            new UiIngress("ui-ingress", { settings: cfg.ingress, endpoints: Object.values(endpoints).flatMap((e) => Object.values(e)), openUis }, inPlatform);
         }
-        this.endpoints = endpointRecords(endpoints, cfg.kubeContext, (e) => ingressUrl(cfg.ingress, e));
+        this.endpoints = endpointRecords(endpoints, cfg.kubeContext, (e) => ingressUrl(cfg.ingress, e, openUis));
         this.credentials = pulumi.secret(pulumi.all(credentials));
         this.namespaces = { platform: ns };
         this.enabledServices = (Object.keys(s) as ServiceName[]).filter((k) => s[k].enabled);

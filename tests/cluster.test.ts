@@ -161,13 +161,14 @@ describe("cluster layer: pins", () => {
     it("charts are pinned to exact versions from their official repositories, with where they were confirmed", () => {
         for (const [name, c] of Object.entries(charts)) {
             assert.match(c.version, /^\d+\.\d+\.\d+$/, name);
-            assert.match(c.repo, /^https:\/\/(metallb|kubeflow)\.github\.io\//, name);
+            assert.match(c.repo, /^https:\/\/(metallb|kubeflow|traefik)\.github\.io\//, name);
             assert.ok(c.confirmed.length > 10, name);
         }
         assert.match(charts.sparkOperator.version, /^2\.5\./);
         assert.strictEqual(catalog.sparkOperator.tag, charts.sparkOperator.version, "the operator image is the chart's appVersion");
         assert.strictEqual(catalog.metallbController.tag, `v${charts.metallb.version}`);
         assert.strictEqual(rootCatalog.metallbSpeaker.tag, `v${charts.metallb.version}`);
+        assert.strictEqual(catalog.traefik.tag, "v3.7.11", "chart traefik 41.3.0's appVersion");
     });
 
     it("root images are only the ones that must be, each saying where it was confirmed", () => {

@@ -28,10 +28,37 @@ export interface Loaded {
     protectedNames: string[];
 }
 
-/** The `config:` map of Pulumi.<stack>.yaml, in the string form Pulumi hands to programs. */
-export function stackConfig(stack: string): Record<string, string> {
+/**
+ * What a user fills in for the `<...>` placeholders of a committed stack file (Pulumi.prod.yaml) before
+ * deploying it; the tests load the stack as deployed. `committedStackConfig` has the file as it is.
+ */
+export const PLACEHOLDER_VALUES: Record<string, string> = {
+    "<your-kube-context>": "lakehouse-prod",
+    "<your-storage-class>": "standard",
+    "<your-domain>": "lakehouse.example.com",
+    "<your-tls-secret>": "lakehouse-tls",
+};
+
+function readStackFile(stack: string): Record<string, unknown> {
     const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
-    return toRaw(doc.config ?? {});
+    return doc.config ?? {};
+}
+
+function fillPlaceholders(v: any): any {
+    if (typeof v === "string") return PLACEHOLDER_VALUES[v] ?? v;
+    if (Array.isArray(v)) return v.map(fillPlaceholders);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fillPlaceholders(x)]));
+    return v;
+}
+
+/** The `config:` map of Pulumi.<stack>.yaml as committed, in the string form Pulumi hands to programs. */
+export function committedStackConfig(stack: string): Record<string, string> {
+    return toRaw(readStackFile(stack));
+}
+
+/** The `config:` map of Pulumi.<stack>.yaml with its placeholders filled in (PLACEHOLDER_VALUES). */
+export function stackConfig(stack: string): Record<string, string> {
+    return toRaw(fillPlaceholders(readStackFile(stack)));
 }
 
 export function toRaw(config: Record<string, unknown>): Record<string, string> {
@@ -40,9 +67,7 @@ export function toRaw(config: Record<string, unknown>): Record<string, string> {
 
 /** Deep-merges `patch` over a stack's structured config (values are parsed JSON). */
 export function withOverrides(stack: string, patch: Record<string, unknown>): Record<string, string> {
-    const base = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    const merged = deepMerge(base.config, patch);
-    return toRaw(merged);
+    return toRaw(deepMerge(fillPlaceholders(readStackFile(stack)), patch));
 }
 
 function deepMerge(a: any, b: any): any {

@@ -43,9 +43,15 @@ describe("stack outputs", () => {
             assert.strictEqual(new Set(locals).size, locals.length, `local ports must not clash: ${locals}`);
         });
 
-        it(`${stack}: LoadBalancer endpoints show the address the cluster assigned`, async () => {
+        it(`${stack}: LoadBalancer endpoints show the address the cluster assigned (dev); prod has none`, async () => {
             const l = await loadStack(stack);
             const e = l.outputs.endpoints.value.jupyter.ui;
+            if (stack === "prod") {
+                // Prod's Services are ClusterIP: the UIs are reached through the Ingress.
+                assert.strictEqual(e.external, undefined);
+                assert.strictEqual(e.ingressUrl, "https://jupyter.lakehouse.example.com/lab");
+                return;
+            }
             // The mock cluster assigns 172.18.255.x; the output must carry what status reports.
             assert.match(e.external, /^http:\/\/172\.18\.255\.\d+:8888\/lab$/);
             assert.strictEqual(l.outputs.endpoints.value.spark.workerUi.external, undefined, "internal-only Service has no external address");

@@ -173,7 +173,7 @@ describe("platform objects", () => {
     it("dev inventory: every service and its parts, each service a component of its layer", async () => {
         const l = await loadStack("dev");
         const names = (kind: string) => ofKind(l, kind).map((r) => r.inputs.metadata.name).sort();
-        assert.deepStrictEqual(names("Namespace"), ["lakehouse", "metallb-system", "spark-operator", "team-alpha", "team-beta"]);
+        assert.deepStrictEqual(names("Namespace"), ["lakehouse", "lakehouse-ingress", "metallb-system", "spark-operator", "team-alpha", "team-beta"]);
         assert.deepStrictEqual(names("StatefulSet"), ["cassandra", "jupyter", "kafka", "object-store", "prometheus"]);
         assert.deepStrictEqual(names("Deployment"), [
             "grafana",
@@ -232,6 +232,8 @@ describe("platform objects", () => {
         ]);
         const components = l.resources.filter((r) => r.type.startsWith("lakehouse:")).map((r) => r.type).sort();
         assert.deepStrictEqual(components, [
+            "lakehouse:access:LocalIngressController",
+            "lakehouse:access:UiIngress",
             "lakehouse:cluster:MetalLb",
             "lakehouse:cluster:SparkExamples",
             "lakehouse:cluster:SparkExamples",

@@ -123,7 +123,11 @@ describe("platform services, every one enabled", () => {
         });
 
         it(`${stack}: exposed Services share the LoadBalancer address without a port clash`, async () => {
-            const all = objectsOf(await loadAllOn(stack));
+            // Prod exposes nothing by default (ClusterIP and the Ingress); this is prod asking for LoadBalancers.
+            const { ALL_ON } = await import("./allServices");
+            const { loadProgram, withOverrides } = await import("./harness");
+            const loaded = stack === "prod" ? await loadProgram("prod", withOverrides("prod", { ...ALL_ON, "lakehouse:exposure": { type: "LoadBalancer" } })) : await loadAllOn(stack);
+            const all = objectsOf(loaded);
             const lbs = all.filter((o) => o.kind === "Service" && o.spec.type === "LoadBalancer");
             const ports = lbs.flatMap((s) => s.spec.ports.map((p: any) => p.port));
             assert.strictEqual(new Set(ports).size, ports.length, `ports: ${ports}`);

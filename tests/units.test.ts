@@ -31,10 +31,18 @@ describe("endpoints", () => {
 
     it("renders the endpoints output as a table", () => {
         const out = renderEndpoints({
-            endpoints: { spark: { ui: { url: "http://spark-master.lakehouse.svc:8080", external: "http://172.18.255.200:8080", portForward: "kubectl pf" } } },
+            endpoints: {
+                spark: {
+                    ui: { url: "http://spark-master.lakehouse.svc:8080", external: "http://172.18.255.200:8080", ingressUrl: "http://spark.lakehouse.localhost", portForward: "kubectl pf" },
+                    master: { url: "spark://spark-master.lakehouse.svc:7077", portForward: "kubectl pf2" },
+                },
+            },
         });
-        assert.match(out, /^ENDPOINT\s+IN-CLUSTER URL\s+EXTERNAL\s+PORT-FORWARD$/m);
-        assert.match(out, /^spark\.ui\s+http:\/\/spark-master\.lakehouse\.svc:8080\s+http:\/\/172\.18\.255\.200:8080\s+kubectl pf$/m);
+        assert.match(out, /^ENDPOINT\s+IN-CLUSTER URL\s+EXTERNAL\s+INGRESS\s+PORT-FORWARD$/m);
+        assert.match(out, /^spark\.ui\s+http:\/\/spark-master\.lakehouse\.svc:8080\s+http:\/\/172\.18\.255\.200:8080\s+http:\/\/spark\.lakehouse\.localhost\s+kubectl pf$/m);
+        assert.match(out, /^spark\.master\s+spark:\/\/spark-master\.lakehouse\.svc:7077\s+-\s+-\s+kubectl pf2$/m);
+        // Which way in works on which OS.
+        assert.match(out, /^INGRESS URLs and PORT-FORWARD commands work on Linux, macOS and Windows; EXTERNAL \(MetalLB\) addresses only from a Linux host\.$/m);
         assert.match(renderEndpoints({}), /no endpoints/);
     });
 });
