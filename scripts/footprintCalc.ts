@@ -89,3 +89,13 @@ export function renderFootprint(stack: string, f: { running: Row[]; jobs: Row[] 
     if (f.jobs.length > 0) out += `\nstack ${stack}: one-shot jobs (finish after setup)\n${table(headers, f.jobs.map(cells))}\n`;
     return out;
 }
+
+/**
+ * Why a `npm run footprint` argument names no stack (undefined when it does): `<stack>` or `<stack>:all`
+ * for a stack with a Pulumi.<stack>.yaml among `known`.
+ */
+export function stackArgumentProblem(arg: string, known: string[]): string | undefined {
+    const stack = arg.endsWith(":all") ? arg.slice(0, -":all".length) : arg;
+    if (known.includes(stack)) return undefined;
+    return `unknown stack ${JSON.stringify(stack)}: there is no Pulumi.${stack}.yaml; stacks: ${known.join(", ")} (add :all to switch every service on, e.g. ${known[0] ?? "dev"}:all)`;
+}

@@ -9,6 +9,8 @@ set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
+need_node
+
 set_paused() {
   pulumi config set --stack "$stack" paused "$1"
   pulumi up --yes --stack "$stack" "${@:2}"
@@ -19,6 +21,14 @@ output() {
 }
 
 case "${1:-}" in
+  pause | resume | reset) lakehouse_cli prereqs "$1" ;;
+  *)
+    echo "usage: $0 pause|resume|reset" >&2
+    exit 2
+    ;;
+esac
+
+case "$1" in
   pause) set_paused true ;;
   resume) set_paused false ;;
   reset)
@@ -31,9 +41,5 @@ case "${1:-}" in
     namespace="$(output namespaces platform)"
     kubectl --context "$context" -n "$namespace" delete pvc,job -l app.kubernetes.io/part-of=lakehouse --wait=true
     set_paused false --refresh
-    ;;
-  *)
-    echo "usage: $0 pause|resume|reset" >&2
-    exit 2
     ;;
 esac

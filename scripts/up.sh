@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib/common.sh"
 
 need_node
 cluster_tool="$(lakehouse_cli cluster-tool)"
-lakehouse_cli prereqs "$cluster_tool"
+lakehouse_cli prereqs up
 
 if [ "$cluster_tool" = kind ]; then
   network="kind"
@@ -29,3 +29,14 @@ pulumi config set --stack "$stack" --path metallb.range "$range"
 
 pulumi up --yes --stack "$stack"
 npm run --silent endpoints
+if [ "${PULUMI_CONFIG_PASSPHRASE-}" = lakehouse-dev ]; then
+  unlock="export PULUMI_CONFIG_PASSPHRASE=lakehouse-dev"
+else
+  unlock="export the passphrase you gave (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)"
+fi
+cat <<HINT
+
+From this directory \`pulumi stack output\`, \`pulumi config set\` and \`pulumi destroy\` reach this stack by
+themselves (Pulumi.yaml keeps its state in .pulumi/). They ask for the passphrase of its secrets; to skip
+the prompt, in your shell: $unlock
+HINT

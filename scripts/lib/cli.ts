@@ -1,11 +1,11 @@
 // Small commands the shell scripts call (through ts-node), so their logic lives in tested TypeScript:
-//   prereqs [kind|k3d]       exit 1 and name what is missing
-//   cluster-tool             print kind|k3d from LAKEHOUSE_CLUSTER, or exit 2 naming the bad value
-//   metallb-range <subnet>…  print the pool for the first IPv4 subnet that has room for one
+//   prereqs <up|down|pause|resume|reset>   exit 1 and name what that script needs and is missing
+//   cluster-tool                           print kind|k3d from LAKEHOUSE_CLUSTER, or exit 2 naming the bad value
+//   metallb-range <subnet>…                print the pool for the first IPv4 subnet that has room for one
 
 import { spawnSync } from "child_process";
 import { poolForSubnet } from "../../components/lib/ipRange";
-import { ClusterTool, missingPrerequisites, parseClusterTool } from "./prereqs";
+import { ClusterTool, SCRIPT_COMMANDS, ScriptCommand, missingPrerequisites, parseClusterTool } from "./prereqs";
 
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
 
@@ -17,7 +17,12 @@ const machine = {
 function main(argv: string[]): number {
     const [command, ...rest] = argv;
     if (command === "cluster-tool" || command === "prereqs") {
-        const tool = parseClusterTool(rest[0] ?? process.env.LAKEHOUSE_CLUSTER);
+        const script = rest[0] as ScriptCommand;
+        if (command === "prereqs" && !SCRIPT_COMMANDS.includes(script)) {
+            console.error(`usage: cli.ts prereqs ${SCRIPT_COMMANDS.join("|")}`);
+            return 2;
+        }
+        const tool = parseClusterTool(process.env.LAKEHOUSE_CLUSTER);
         if (tool !== "kind" && tool !== "k3d") {
             console.error(tool);
             return 2;
@@ -26,7 +31,7 @@ function main(argv: string[]): number {
             console.log(tool);
             return 0;
         }
-        const missing = missingPrerequisites(tool as ClusterTool, machine);
+        const missing = missingPrerequisites(script, tool as ClusterTool, machine);
         for (const m of missing) console.error(m);
         return missing.length > 0 ? 1 : 0;
     }
@@ -39,7 +44,7 @@ function main(argv: string[]): number {
         console.log(range);
         return 0;
     }
-    console.error("usage: cli.ts prereqs [kind|k3d] | cluster-tool | metallb-range <subnet>...");
+    console.error(`usage: cli.ts prereqs ${SCRIPT_COMMANDS.join("|")} | cluster-tool | metallb-range <subnet>...`);
     return 2;
 }
 
