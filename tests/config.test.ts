@@ -351,7 +351,7 @@ const inputClasses: { what: string; cases: { value: string; raw: Record<string, 
         what: "numbers that are not written in decimal",
         cases: [
             { value: "0x10 workers", raw: services({ spark: { workers: "0x10" } }), expect: /lakehouse:services\.spark\.workers: "0x10" is not valid; expected a whole number from 0 to 100/, load: true },
-            { value: "1e1 brokers", raw: services({ kafka: { brokers: "1e1" } }), expect: /lakehouse:services\.kafka\.brokers: "1e1" is not valid; expected a whole number from 1 to 9/ },
+            { value: "3e0 brokers", raw: services({ kafka: { brokers: "3e0" } }), expect: /lakehouse:services\.kafka\.brokers: "3e0" is not valid; expected a whole number from 1 to 9/ },
             { value: "' 3' partitions", raw: services({ kafka: { topics: [{ name: "vehicle-events", partitions: " 3", replicationFactor: 1 }] } }), expect: /lakehouse:services\.kafka\.topics\[0\]\.partitions: " 3" is not valid; expected a whole number from 1 to 1000/ },
             { value: "0x10 events per second", raw: services({ producer: { eventsPerSecond: "0x10" } }), expect: /lakehouse:services\.producer\.eventsPerSecond: "0x10" is not valid; expected a number from 0\.01 to 100000/ },
         ],
