@@ -94,7 +94,7 @@ describe("policy pack rules", () => {
     });
 
     it("prod has no LoadBalancer; asking for one gives every exposed Service the configured source ranges, which the rule passes", async () => {
-        const lbs = (l: { resources: { type: string; inputs: any }[] }) => l.resources.filter((r) => r.type === "kubernetes:core/v1:Service" && r.inputs.spec.type === "LoadBalancer");
+        const lbs = (l: { resources: { type: string; name: string; inputs: any }[] }) => l.resources.filter((r) => r.type === "kubernetes:core/v1:Service" && r.inputs.spec.type === "LoadBalancer");
         assert.deepStrictEqual(lbs(await loadStack("prod")), []);
         const l = await loadProgram("prod", withOverrides("prod", { "lakehouse:exposure": { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24"] } }));
         assert.ok(lbs(l).length >= 10, "the exposed Services");
