@@ -160,11 +160,18 @@ export function layOutConfigMap(data: Record<string, string>, dir: string, items
  * Lays out every ConfigMap and Secret volume a container mounts, under `root` + its mountPath (subPath mounts
  * become a copy of that one key), and returns mountPath → host path, for rewriting paths in commands and files.
  */
-export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Record<string, string> {
+export function mountVolumes(l: Loaded, workload: any, c: any, root: string, claims: Record<string, string> = {}): Record<string, string> {
     const spec = podSpec(workload);
     const ns = workload.metadata.namespace;
     const out: Record<string, string> = {};
     for (const m of c.volumeMounts ?? []) {
+        // A StatefulSet's volumeClaimTemplates: an empty folder, or the one `claims` names (a volume kept across restarts).
+        const claim = (workload.spec?.volumeClaimTemplates ?? []).find((t: any) => t.metadata?.name === m.name);
+        if (claim) {
+            out[m.mountPath] = claims[m.name] ?? path.join(root, m.mountPath);
+            fs.mkdirSync(out[m.mountPath], { recursive: true });
+            continue;
+        }
         const v = (spec.volumes ?? []).find((x: any) => x.name === m.name);
         if (!v) throw new Error(`${workload.metadata.name}: mount ${m.name} has no volume`);
         const host = path.join(root, m.mountPath);
@@ -190,6 +197,17 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Re
         out[m.mountPath] = host;
     }
     return out;
+}
+
+/** Rewrites the contents of every file under `dir` (a laid-out ConfigMap volume: the real files behind its links). */
+export function rewriteFiles(dir: string, map: Record<string, string>): void {
+    for (const f of fs.readdirSync(dir)) {
+        const p = path.join(dir, f);
+        const st = fs.lstatSync(p);
+        if (st.isSymbolicLink()) continue;
+        if (st.isDirectory()) rewriteFiles(p, map);
+        else fs.writeFileSync(p, rewrite(fs.readFileSync(p, "utf8"), map));
+    }
 }
 
 /** Replaces each `from` prefix by its `to` in a string (longest first), for paths and host names. */
