@@ -18,9 +18,13 @@
 //   - 127.0.0.1 in the start script and the probes → the pod's address: inside a pod it is the pod's own
 //     network namespace, which here is that address;
 //   - the image's `listen_addresses = '*'` (its postgresql.conf.sample) → the pod's address, so several
-//     servers share port 5432 on one machine;
+//     servers share port 5432 on one machine (a -c option the stand-in adds to `postgres`);
 //   - LANG en_US.utf8 (made by the image with localedef) → C.UTF-8, the UTF-8 locale this machine has;
-//   - the socket folder, compiled in as /var/run/postgresql, → its rewritten mount, set in postgresql.conf;
+//   - initdb's `host all all 127.0.0.1/32 trust` line → the pod's address: in a pod only the pod itself
+//     connects from 127.0.0.1, while here every local client does (Linux gives loopback connections the
+//     source 127.0.0.1), so without it no password would be checked;
+//   - the socket folder, compiled in as /var/run/postgresql, → its rewritten mount (a -c option too, as a
+//     restart's sandbox differs while the data volume stays);
 //   - the image's /etc/passwd entry for its user (postgres, 999): when this machine has no entry for the
 //     pod's UID, nss_wrapper supplies that one line to the server, its scripts and its probes.
 
@@ -59,14 +63,17 @@ if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   initdb --username="$POSTGRES_USER" --pwfile=<(printf '%s\\n' "$POSTGRES_PASSWORD")
   if [ -n "$wrapped" ]; then rm -f "$NSS_WRAPPER_PASSWD" "$NSS_WRAPPER_GROUP"; unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP; fi
-  printf "listen_addresses = '%s'\\nunix_socket_directories = '%s'\\n" "$POD_IP" "$SOCKET_DIR" >> "$PGDATA/postgresql.conf"
   printf '\\nhost all all all %s\\n' "$(postgres -C password_encryption)" >> "$PGDATA/pg_hba.conf"
-  PGUSER="$POSTGRES_USER" pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start
+  sed -i "s#127\\.0\\.0\\.1/32#$POD_IP/32#" "$PGDATA/pg_hba.conf"
+  PGUSER="$POSTGRES_USER" pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -c unix_socket_directories='$SOCKET_DIR'" -w start
   if [ -z "$(psql -h "$SOCKET_DIR" -U "$POSTGRES_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$POSTGRES_DB'")" ]; then
     psql -h "$SOCKET_DIR" -U "$POSTGRES_USER" -d postgres -v ON_ERROR_STOP=1 -v db="$POSTGRES_DB" -c 'CREATE DATABASE :"db"'
   fi
   pg_ctl -D "$PGDATA" -m fast -w stop
   echo "PostgreSQL init process complete; ready for start up."
+fi
+if [ "$1" = postgres ]; then
+  set -- "$@" -c listen_addresses="$POD_IP" -c unix_socket_directories="$SOCKET_DIR"
 fi
 exec "$@"
 `;

@@ -131,8 +131,17 @@ export async function terminate(p: Proc, signal: NodeJS.Signals, graceSeconds: n
         await p.exited;
         clearTimeout(t);
     }
-    // Whatever the main process left behind goes with the container.
+    // Whatever the main process left behind goes with the container; wait until it is gone (a server's
+    // lock file names a PID that must be dead before the next start).
     kill(p.child, "SIGKILL");
+    for (const until = Date.now() + 10000; Date.now() < until; ) {
+        try {
+            process.kill(-p.child.pid!, 0);
+        } catch {
+            break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
     running.delete(p);
     return { killed, seconds: (Date.now() - t0) / 1000, exit: await p.exited };
 }

@@ -60,6 +60,29 @@ export function container(workload: any, name?: string): any {
     return c;
 }
 
+/**
+ * The same loaded program with one Secret key holding another value, as a new value in the stack (a
+ * regenerated password) would make it; everything else is shared with `l`.
+ */
+export function withSecretValue(l: Loaded, namespace: string, name: string, key: string, value: string): Loaded {
+    object(l, "Secret", name, namespace);
+    const resources = l.resources.map((r) => {
+        if (r.inputs.kind !== "Secret" || nameOf(r) !== name || r.inputs.metadata?.namespace !== namespace) return r;
+        const copy: Registered = JSON.parse(JSON.stringify(r));
+        if (copy.inputs.data && key in copy.inputs.data) copy.inputs.data[key] = Buffer.from(value).toString("base64");
+        else copy.inputs.stringData = { ...(copy.inputs.stringData ?? {}), [key]: value };
+        return copy;
+    });
+    return { ...l, resources };
+}
+
+/** The Secret (name and key) an env var of a container reads. */
+export function secretRefOf(c: any, envName: string): { name: string; key: string } {
+    const ref = (c.env ?? []).find((e: any) => e.name === envName)?.valueFrom?.secretKeyRef;
+    if (!ref) throw new Error(`container ${c.name}: ${envName} is not read from a Secret`);
+    return { name: ref.name, key: ref.key };
+}
+
 /** A key of a Secret as the pod would read it (stringData as the program wrote it, or base64 data). */
 export function secretValue(l: Loaded, namespace: string, name: string, key: string): string {
     const s = object(l, "Secret", name, namespace);
