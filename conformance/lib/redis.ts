@@ -36,6 +36,9 @@ export interface RedisServer {
     /** The password its Secret holds. */
     password: string;
     graceSeconds: number;
+    /** redis-cli pointed at the server, and the env it needs on this machine, for long-running clients. */
+    cliPath: string;
+    hostEnv: Record<string, string>;
     /** Runs redis-cli against the server with `password` (REDISCLI_AUTH); returns its exit code and output. */
     cli(password: string, ...args: string[]): ReturnType<typeof run>;
     probe(which: "readinessProbe" | "livenessProbe"): Promise<{ ok: boolean; detail: string }>;
@@ -81,6 +84,8 @@ export async function startRedis(l: Loaded, ip: string, o: RedisOptions = {}): P
         data,
         password: env.REDIS_PASSWORD,
         graceSeconds: podSpec(sts).terminationGracePeriodSeconds ?? 30,
+        cliPath: path.join(standIn, "redis-cli"),
+        hostEnv,
         cli: (password, ...args) =>
             run([path.join(standIn, "redis-cli"), ...args], { env: { REDISCLI_AUTH: password, LD_LIBRARY_PATH: lib }, timeoutMs: 20000, cleanEnv: true }),
         probe: (which) => runProbe(c[which], probeCtx),
