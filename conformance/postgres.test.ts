@@ -115,4 +115,20 @@ describe("postgres", function () {
             assert.equal(pg.psql("nessie", pg.consumers.nessie, "SELECT 1").code, 0);
         });
     });
+
+    it("a rotated admin password (the credential the stack exports) works after the restart, and the old one no longer does", async () => {
+        await timed("postgres", `${WHAT}: admin password rotation and restart`, async () => {
+            pg = await running();
+            const old = pg.admin.password;
+            const sts = objectOf(l, "StatefulSet", "postgres");
+            const ref = secretRefOf(container(sts, "postgres"), "POSTGRES_PASSWORD");
+            const rotated = withSecretValue(l, sts.metadata.namespace, ref.name, ref.key, "RotatedAdminPassword0123456789ab");
+            await pg.stop("SIGINT");
+            pg = await startPostgres(rotated, IP, { data: pg.data, name: "postgres-admin-rotated" });
+            const now = pg.psql(pg.admin.user, "RotatedAdminPassword0123456789ab", "SELECT current_user", "postgres");
+            assert.equal(now.code, 0, now.stderr);
+            const before = pg.psql(pg.admin.user, old, "SELECT current_user", "postgres");
+            assert.match(before.stderr, /password authentication failed/);
+        });
+    });
 });

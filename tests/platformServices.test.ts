@@ -180,6 +180,8 @@ describe("postgres", () => {
         assert.match(ENSURE_CONSUMER_SQL, /^\\getenv password :password_var$/m);
         assert.match(START_SCRIPT, /for role in \$DB_CONSUMERS; do/);
         assert.doesNotMatch(START_SCRIPT, /PASSWORD=|-W|--password/);
+        // The admin's password too is re-applied from its Secret on every start (initdb sets it once).
+        assert.match(START_SCRIPT, /^\\getenv password POSTGRES_PASSWORD\nALTER ROLE CURRENT_USER WITH PASSWORD :'password';$/m);
         // Waits on TCP: the entrypoint's temporary init server listens only on the socket.
         assert.match(START_SCRIPT, /until pg_isready -q -h 127\.0\.0\.1/);
     });

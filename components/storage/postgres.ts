@@ -210,6 +210,12 @@ for role in $DB_CONSUMERS; do
     -v role="$role" -v password_var="DB_PASSWORD_$role" -f /scripts/ensure-consumer.sql
   echo "database and role $role are in place"
 done
+# initdb sets the admin's password only on an empty volume; re-apply it from its Secret, as for consumers.
+psql -v ON_ERROR_STOP=1 -h /var/run/postgresql -U "$POSTGRES_USER" -d postgres <<'SQL'
+\\getenv password POSTGRES_PASSWORD
+ALTER ROLE CURRENT_USER WITH PASSWORD :'password';
+SQL
+echo "admin password is in place"
 touch /var/run/postgresql/consumers-ready
 # A trapped signal interrupts wait; keep waiting until the server has really shut down.
 set +e
