@@ -6,6 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { Loaded, container, loadAllOn, objectOf, secretRefOf, withSecretValue } from "./lib/program";
 import { Proc, start } from "./lib/processes";
+import { sandbox } from "./lib/downloads";
 import { timed } from "./lib/report";
 import { POSTGRES_PACKAGES, PostgresServer, postgresBinaries, startPostgres } from "./lib/postgres";
 
@@ -43,7 +44,7 @@ describe("postgres", function () {
             clients.push(
                 start(`client-${role}`, [`${bin}/psql`, "-X", "-h", server.ip, "-U", role, "-d", role, "-c", "SELECT pg_sleep(600)"], {
                     env: { PGPASSWORD: password, LD_LIBRARY_PATH: lib },
-                    logDir: fs.mkdtempSync("/tmp/lakehouse-pg-clients-"),
+                    logDir: sandbox("postgres-clients"),
                 }),
             );
         }

@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { Loaded, container, loadAllOn, objectOf, secretRefOf, withSecretValue } from "./lib/program";
 import { Proc, start } from "./lib/processes";
+import { sandbox } from "./lib/downloads";
 import { timed } from "./lib/report";
 import { REDIS_PACKAGES, RedisServer, startRedis } from "./lib/redis";
 
@@ -50,7 +51,7 @@ describe("redis", function () {
         await timed("redis", `${WHAT}: SIGTERM with 2 blocked clients, restart on the same volume`, async () => {
             const server = await running();
             assert.equal(server.cli(server.password, "RPUSH", "celery", "task-1").code, 0);
-            const logDir = fs.mkdtempSync("/tmp/lakehouse-redis-clients-");
+            const logDir = sandbox("redis-clients");
             for (const n of [1, 2]) {
                 clients.push(start(`redis-client-${n}`, [server.cliPath, "BLPOP", `queue-${n}`, "0"], { env: { ...server.hostEnv, REDISCLI_AUTH: server.password }, logDir }));
             }
