@@ -114,6 +114,14 @@ describe("observability", () => {
         assert.deepStrictEqual(others.map((o) => o.metadata.name), ["kube-state-metrics"], "no other dev workload gets an API token");
     });
 
+    it("kube-state-metrics' own namespace label is kept (honor_labels), so dashboards join pods per namespace; no other job overrides target labels", async () => {
+        // The conformance suite (conformance/prometheus.test.ts) evaluates the dashboards over these series with promtool.
+        const objs = await objects("dev");
+        const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
+        const honoring = config.scrape_configs.filter((j: any) => j.honor_labels).map((j: any) => j.job_name);
+        assert.deepStrictEqual(honoring, ["kube-state-metrics"]);
+    });
+
     it("retention and volume size are per stack", async () => {
         const args = (stack: string) => objects(stack).then((o) => named(o, "StatefulSet", "prometheus"));
         const dev = await args("dev");

@@ -184,8 +184,18 @@ describe("postgres", () => {
         assert.match(ENSURE_CONSUMER_SQL, /^\\getenv password :password_var$/m);
         assert.match(START_SCRIPT, /for role in \$DB_CONSUMERS; do/);
         assert.doesNotMatch(START_SCRIPT, /PASSWORD=|-W|--password/);
+        // The admin's password too is re-applied from its Secret on every start (initdb sets it once).
+        assert.match(START_SCRIPT, /^\\getenv password POSTGRES_PASSWORD\nALTER ROLE CURRENT_USER WITH PASSWORD :'password';$/m);
         // Waits on TCP: the entrypoint's temporary init server listens only on the socket.
         assert.match(START_SCRIPT, /until pg_isready -q -h 127\.0\.0\.1/);
+    });
+
+    it("a stop signal (the image's SIGINT, or SIGTERM) becomes a fast shutdown, with a grace period that covers its checkpoint", async () => {
+        // The conformance suite (conformance/postgres.test.ts) stops the real server this way with clients connected.
+        assert.match(START_SCRIPT, /^trap 'kill -INT \$pid' TERM INT$/m);
+        assert.doesNotMatch(START_SCRIPT, /kill -TERM/);
+        const sts = named(objectsOf(await loadAllOn("dev")), "StatefulSet", "postgres");
+        assert.strictEqual(sts.spec.template.spec.terminationGracePeriodSeconds, 60);
     });
 
     it("consumers get their own access: Nessie's JDBC URL, Airflow's and Superset's SQLAlchemy URLs", async () => {

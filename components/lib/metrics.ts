@@ -17,6 +17,12 @@ export interface MetricsTarget {
     headers?: Record<string, string>;
     /** The connection Prometheus makes, for its `connectsTo`. */
     link: Link;
+    /**
+     * Keep the labels the exporter sets over the target's own (`honor_labels: true`): for exporters that
+     * describe other objects, such as kube-state-metrics, whose `namespace` is the described pod's.
+     * Otherwise Prometheus renames a scraped label that clashes with a target label `exported_<name>`.
+     */
+    honorLabels?: boolean;
 }
 
 /** prometheus.yml for the given targets: one job per workload, DNS service discovery per pod. */
@@ -34,6 +40,7 @@ export function scrapeConfig(targets: MetricsTarget[], scrapeInterval = "30s"): 
         lines.push(
             `  - job_name: ${t.job}`,
             `    metrics_path: ${t.path}`,
+            ...(t.honorLabels ? ["    honor_labels: true"] : []),
             // Prometheus 3's http_headers (in every scrape config's HTTP settings): name -> values.
             ...(t.headers ? ["    http_headers:", ...Object.entries(t.headers).flatMap(([name, value]) => [`      ${name}:`, `        values: ['${value}']`])] : []),
             "    dns_sd_configs:",

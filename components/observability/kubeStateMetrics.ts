@@ -80,7 +80,12 @@ export class KubeStateMetrics extends LakehouseComponent {
             },
             this.child({ dependsOn: [account, binding] }),
         );
-        this.metrics = [exporter.metrics!];
+        // Its series name the namespace of the pod they describe; the job's own `namespace` target label
+        // (the exporter's namespace) would rename that one `exported_namespace`, and the dashboards' joins
+        // on (namespace, pod) would match pods of the same name in two team namespaces many-to-many.
+        // honor_labels keeps the scraped ones (Prometheus' docs, <scrape_config>); kube-prometheus scrapes
+        // kube-state-metrics the same way (its ServiceMonitor sets honorLabels: true).
+        this.metrics = [{ ...exporter.metrics!, honorLabels: true }];
         this.registerOutputs({});
     }
 }

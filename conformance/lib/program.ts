@@ -22,6 +22,26 @@ export function object(l: Loaded, kind: string, name: string, namespace?: string
     return { ...found[0].inputs, metadata: { ...found[0].inputs.metadata, name: nameOf(found[0]) } };
 }
 
+/**
+ * The one object of a kind whose `app.kubernetes.io/component` label is `component` (and, when given, whose
+ * `app.kubernetes.io/name` is `name`): a lookup that does not depend on generated object names.
+ */
+export function objectOf(l: Loaded, kind: string, component: string, name?: string): any {
+    const found = k8sObjects(l).filter((r) => {
+        const labels = r.inputs.metadata?.labels ?? {};
+        return r.inputs.kind === kind && labels["app.kubernetes.io/component"] === component && (name === undefined || labels["app.kubernetes.io/name"] === name);
+    });
+    if (found.length !== 1) throw new Error(`${l.stack}: expected one ${kind} of component ${component}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    return { ...found[0].inputs, metadata: { ...found[0].inputs.metadata, name: nameOf(found[0]) } };
+}
+
+/** A container's port number by name. */
+export function portOf(c: any, name: string): number {
+    const p = (c.ports ?? []).find((x: any) => x.name === name);
+    if (!p) throw new Error(`container ${c.name} has no port ${name}`);
+    return Number(p.containerPort);
+}
+
 function nameOf(r: Registered): string {
     return r.state.metadata?.name ?? r.inputs.metadata?.name;
 }
@@ -38,6 +58,29 @@ export function container(workload: any, name?: string): any {
     const c = name === undefined ? spec.containers[0] : all.find((x: any) => x.name === name);
     if (!c) throw new Error(`${workload.kind} ${workload.metadata.name} has no container ${name}; it has ${all.map((x: any) => x.name).join(", ")}`);
     return c;
+}
+
+/**
+ * The same loaded program with one Secret key holding another value, as a new value in the stack (a
+ * regenerated password) would make it; everything else is shared with `l`.
+ */
+export function withSecretValue(l: Loaded, namespace: string, name: string, key: string, value: string): Loaded {
+    object(l, "Secret", name, namespace);
+    const resources = l.resources.map((r) => {
+        if (r.inputs.kind !== "Secret" || nameOf(r) !== name || r.inputs.metadata?.namespace !== namespace) return r;
+        const copy: Registered = JSON.parse(JSON.stringify(r));
+        if (copy.inputs.data && key in copy.inputs.data) copy.inputs.data[key] = Buffer.from(value).toString("base64");
+        else copy.inputs.stringData = { ...(copy.inputs.stringData ?? {}), [key]: value };
+        return copy;
+    });
+    return { ...l, resources };
+}
+
+/** The Secret (name and key) an env var of a container reads. */
+export function secretRefOf(c: any, envName: string): { name: string; key: string } {
+    const ref = (c.env ?? []).find((e: any) => e.name === envName)?.valueFrom?.secretKeyRef;
+    if (!ref) throw new Error(`container ${c.name}: ${envName} is not read from a Secret`);
+    return { name: ref.name, key: ref.key };
 }
 
 /** A key of a Secret as the pod would read it (stringData as the program wrote it, or base64 data). */
@@ -140,11 +183,18 @@ export function layOutConfigMap(data: Record<string, string>, dir: string, items
  * Lays out every ConfigMap and Secret volume a container mounts, under `root` + its mountPath (subPath mounts
  * become a copy of that one key), and returns mountPath → host path, for rewriting paths in commands and files.
  */
-export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Record<string, string> {
+export function mountVolumes(l: Loaded, workload: any, c: any, root: string, claims: Record<string, string> = {}): Record<string, string> {
     const spec = podSpec(workload);
     const ns = workload.metadata.namespace;
     const out: Record<string, string> = {};
     for (const m of c.volumeMounts ?? []) {
+        // A StatefulSet's volumeClaimTemplates: an empty folder, or the one `claims` names (a volume kept across restarts).
+        const claim = (workload.spec?.volumeClaimTemplates ?? []).find((t: any) => t.metadata?.name === m.name);
+        if (claim) {
+            out[m.mountPath] = claims[m.name] ?? path.join(root, m.mountPath);
+            fs.mkdirSync(out[m.mountPath], { recursive: true });
+            continue;
+        }
         const v = (spec.volumes ?? []).find((x: any) => x.name === m.name);
         if (!v) throw new Error(`${workload.metadata.name}: mount ${m.name} has no volume`);
         const host = path.join(root, m.mountPath);
@@ -170,6 +220,17 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Re
         out[m.mountPath] = host;
     }
     return out;
+}
+
+/** Rewrites the contents of every file under `dir` (a laid-out ConfigMap volume: the real files behind its links). */
+export function rewriteFiles(dir: string, map: Record<string, string>): void {
+    for (const f of fs.readdirSync(dir)) {
+        const p = path.join(dir, f);
+        const st = fs.lstatSync(p);
+        if (st.isSymbolicLink()) continue;
+        if (st.isDirectory()) rewriteFiles(p, map);
+        else fs.writeFileSync(p, rewrite(fs.readFileSync(p, "utf8"), map));
+    }
 }
 
 /** Replaces each `from` prefix by its `to` in a string (longest first), for paths and host names. */
