@@ -27,6 +27,14 @@ CACHE="${LAKEHOUSE_E2E_CACHE:-$HOME/.cache/lakehouse-e2e}"
 BIN="$CACHE/bin"
 mkdir -p "$CACHE" "$BIN"
 
+# One build at a time per cache: a second run would remove the first one's <name>.tmp directory mid-build.
+# The second run waits here for the lock (flock(1), util-linux), then finds everything cached.
+exec 9>"$CACHE/.toolchain.lock"
+if ! flock -n 9; then
+  printf '[toolchain] another build holds %s; waiting for it\n' "$CACHE/.toolchain.lock" >&2
+  flock 9
+fi
+
 export GOFLAGS="-trimpath"
 export CGO_ENABLED=0
 # The checksum database has no entry for some pulumi versions the proxy serves; go.sum in the wrapper pins them.
