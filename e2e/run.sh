@@ -84,18 +84,18 @@ CFG="$WORK/Pulumi.e2e.yaml"
 mkdir -p "$WORK/state" "$WORK/pv"
 CLUSTER_STARTED=false
 PROVISIONER_PID=""
-T_UP=null T_PREVIEW=null T_UPDATE=null T_DESTROY=null RESOURCES=null
+T_UP=null T_PREVIEW=null T_UPDATE=null T_TOGGLE_DEV=null T_TOGGLE_PROTECTED=null T_DESTROY=null RESOURCES=null LAST_UP=null
 
 summary() {
   local result="pass"
   ((${#FAILED[@]})) && result="fail"
   log "passed: ${#PASSED[@]}, failed: ${#FAILED[@]}${FAILED[*]:+ (${FAILED[*]})}"
   local line
-  line="$(printf '{"date":"%s","mode":"%s","result":"%s","pulumi":"%s","kubernetes":"%s","toolchain_s":%s,"toolchain_cold_s":%s,"up_s":%s,"preview_s":%s,"update_s":%s,"destroy_s":%s,"resources":%s}' \
+  line="$(printf '{"date":"%s","mode":"%s","result":"%s","pulumi":"%s","kubernetes":"%s","toolchain_s":%s,"toolchain_cold_s":%s,"up_s":%s,"preview_s":%s,"update_s":%s,"toggle_dev_s":%s,"toggle_protected_s":%s,"destroy_s":%s,"resources":%s}' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$($CLUSTER_ONLY && echo cluster-only || echo full)" "$result" "$PULUMI_VERSION" "$K8S_VERSION" \
-    "$T_TOOLCHAIN" "$T_TOOLCHAIN_COLD" "$T_UP" "$T_PREVIEW" "$T_UPDATE" "$T_DESTROY" "$RESOURCES")"
+    "$T_TOOLCHAIN" "$T_TOOLCHAIN_COLD" "$T_UP" "$T_PREVIEW" "$T_UPDATE" "$T_TOGGLE_DEV" "$T_TOGGLE_PROTECTED" "$T_DESTROY" "$RESOURCES")"
   sec() { [[ "$1" == null ]] && echo "-" || echo "${1}s"; }
-  echo "timings: toolchain $(sec "$T_TOOLCHAIN") (cold build $(sec "$T_TOOLCHAIN_COLD")), up $(sec "$T_UP"), preview $(sec "$T_PREVIEW"), update $(sec "$T_UPDATE"), destroy $(sec "$T_DESTROY"); resources: $RESOURCES"
+  echo "timings: toolchain $(sec "$T_TOOLCHAIN") (cold build $(sec "$T_TOOLCHAIN_COLD")), up $(sec "$T_UP"), preview $(sec "$T_PREVIEW"), update $(sec "$T_UPDATE"), toggle dev $(sec "$T_TOGGLE_DEV"), toggle protected $(sec "$T_TOGGLE_PROTECTED"), destroy $(sec "$T_DESTROY"); resources: $RESOURCES"
   echo "$line"
   echo "$line" >> "$E2E_DIR/timings.log"
 }
@@ -176,7 +176,9 @@ kubectl wait --for=condition=Ready node/kwok-node-0 --timeout=60s >/dev/null
 # Storage: nothing provisions volumes here, so PVCs (StatefulSet volumeClaimTemplates) would stay Pending and their
 # pods unschedulable. A StorageClass with Immediate binding plus a loop that creates, for each Pending PVC, a
 # hostPath PV of the requested size pre-bound to it (claimRef). A loop rather than pre-created PVs: the number and
-# sizes of claims come from the program and its config, which the harness should not have to repeat.
+# sizes of claims come from the program and its config, which the harness should not have to repeat. A PV's name
+# ends in its claim's UID: a claim deleted and created again under its old name (a replaced StatefulSet's) gets a
+# new PV rather than staying Pending behind the retained one.
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
@@ -193,7 +195,7 @@ provision_pvs() {
       let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{ if(!s) return;
         for (const c of JSON.parse(s).items) {
           if (c.status.phase !== "Pending" || c.spec.volumeName) continue;
-          const m=c.metadata, name=("e2e-"+m.namespace+"-"+m.name).toLowerCase().slice(0,253);
+          const m=c.metadata, name=("e2e-"+m.namespace+"-"+m.name).toLowerCase().slice(0,240)+"-"+m.uid.slice(0,8);
           console.log(JSON.stringify({apiVersion:"v1",kind:"PersistentVolume",metadata:{name,labels:{"lakehouse-e2e":"pv"}},
             spec:{capacity:{storage:c.spec.resources.requests.storage},accessModes:c.spec.accessModes,
               storageClassName:c.spec.storageClassName||"'"$STORAGE_CLASS"'",persistentVolumeReclaimPolicy:"Retain",
@@ -355,6 +357,79 @@ workers="$(for ns in "${NAMESPACES[@]}"; do kubectl get deployments,statefulsets
     if (/worker/.test(o.metadata.name)) console.log(o.status.readyReplicas??0) })')"
 if [[ "$workers" == "3" ]]; then pass "3 Spark workers ready after update"; else fail "3 Spark workers ready after update (got: ${workers:-none})"; fi
 if "${P[@]}" preview --expect-no-changes "${PC[@]}" >/dev/null 2>&1; then pass "no changes after update"; else fail "no changes after update"; fi
+
+# ---- A config change rolls pods; it never replaces a workload or loses a volume ----
+# Switching Flink (a platform service serving metrics) on or off changes Prometheus' scrape config, so the
+# ConfigMap Prometheus mounts changes and its pods must roll. Checked in the plan (`pulumi preview --json`: no
+# replace of a Deployment, StatefulSet or PersistentVolumeClaim, the prometheus StatefulSet updated), by the
+# update itself (with protectData: true the engine refuses to replace a protected StatefulSet and `pulumi up`
+# fails), and in the cluster (every Deployment, StatefulSet and claim not belonging to the toggled service keeps
+# its UID: a replaced object is a new one). First on the dev settings, then with protectData: true as on prod.
+TOGGLED="flink"
+# cluster_uids: "<Kind>/<namespace>/<name> <uid> <component label>" of our Deployments, StatefulSets and claims.
+# shellcheck disable=SC2016 # JavaScript template strings
+cluster_uids() {
+  local ns
+  for ns in "${NAMESPACES[@]}"; do
+    kubectl get deployments,statefulsets,persistentvolumeclaims -n "$ns" -o json
+  done | node -e '
+    let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{ for (const doc of s.split(/\n(?=\{)/)) for (const o of JSON.parse(doc).items)
+      console.log(`${o.kind}/${o.metadata.namespace}/${o.metadata.name} ${o.metadata.uid} ${(o.metadata.labels||{})["app.kubernetes.io/component"]||"-"}`) })' | sort
+}
+# check_plan <preview.json> <preview exit code> <roll>: the preview ran and plans a change, replaces no workload or
+# claim, and with roll=true updates the prometheus StatefulSet.
+# shellcheck disable=SC2016 # JavaScript template strings
+check_plan() {
+  node -e 'let p={}; try { p=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")) } catch { }
+    const rc=process.argv[2], roll=process.argv[3]==="true", steps=p.steps||[];
+    const type=(s)=>s.urn.split("::")[2].split("$").pop(), name=(s)=>s.urn.split("::").pop();
+    const changed=steps.filter((s)=>s.op!=="same");
+    for (const s of changed) console.error(`  ${s.op} ${type(s)} ${name(s)}`);
+    const errors=(p.diagnostics||[]).filter((d)=>d.severity==="error").map((d)=>d.message.trim());
+    const replacing=new Set(["replace","create-replacement","delete-replaced","discard-replaced","import-replacement"]);
+    const held=/^kubernetes:(apps\/v1:(Deployment|StatefulSet)|core\/v1:PersistentVolumeClaim)$/;
+    const bad=[...new Set(steps.filter((s)=>replacing.has(s.op)&&held.test(type(s))).map((s)=>type(s)+" "+name(s)))];
+    const prom=steps.find((s)=>type(s)==="kubernetes:apps/v1:StatefulSet"&&name(s)==="prometheus");
+    const problems=[
+      ...(rc!=="0"||errors.length ? [`the preview failed (exit ${rc})`, ...errors] : []),
+      ...(rc==="0"&&!changed.length ? ["no change planned"] : []),
+      ...(bad.length ? ["replaces "+bad.join(", ")] : []),
+      ...(roll&&rc==="0"&&(!prom||prom.op!=="update") ? [`the prometheus StatefulSet is not updated (op: ${prom?prom.op:"none"})`] : [])];
+    for (const m of problems) console.error(`  error: ${m}`);
+    if (problems.length) process.exit(1);
+    console.log(changed.length)' "$1" "$2" "$3"
+}
+# config_step <label> <roll> <config key> <value>: set the key, check the plan, update, check the cluster.
+config_step() {
+  local label="$1" roll="$2" key="$3" value="$4" t0 rc=0 rolls="" changes
+  [[ "$roll" == true ]] && rolls=", prometheus rolls"
+  cluster_uids > "$WORK/uids.before"
+  "${P[@]}" config set "${PC[@]}" --path "$key" "$value"
+  "${P[@]}" preview --json "${PC[@]}" > "$WORK/preview.json" 2> "$WORK/preview.err" || rc=$?
+  if changes="$(check_plan "$WORK/preview.json" "$rc" "$roll")"; then
+    pass "$label: plan ($changes changes) replaces no Deployment/StatefulSet/PVC$rolls"
+  else fail "$label: plan replaces no Deployment/StatefulSet/PVC"; tail -5 "$WORK/preview.err" >&2; fi
+  t0="$(now)"; rc=0
+  "${P[@]}" up --yes "${PC[@]}" > "$WORK/up.log" 2>&1 || rc=$?
+  LAST_UP="$(( $(now) - t0 ))"
+  if ((rc == 0)); then pass "$label: pulumi up (${LAST_UP}s)"
+  else fail "$label: pulumi up (exit $rc)"; sed -n '/^Diagnostics:/,/^Resources:/p' "$WORK/up.log" | grep -vE '^\s*$' | head -25 >&2; fi
+  cluster_uids > "$WORK/uids.after"
+  local lost
+  lost="$(awk -v t="$TOGGLED" 'NR==FNR { after[$1]=$2; next } $3 != t && after[$1] != $2 { print "  " $1 " " $2 " -> " (after[$1] == "" ? "gone" : after[$1]) }' \
+    "$WORK/uids.after" "$WORK/uids.before")"
+  if [[ -z "$lost" ]] && grep -q '^PersistentVolumeClaim/.*prometheus' "$WORK/uids.before"; then
+    pass "$label: every Deployment/StatefulSet/PVC kept ($(wc -l < "$WORK/uids.before") before, same UIDs)"
+  else fail "$label: Deployments/StatefulSets/PVCs replaced or lost"; printf '%s\n' "$lost" >&2; fi
+  if check_workloads "${NAMESPACES[@]}"; then pass "$label: workloads ready"; else fail "$label: workloads ready"; fi
+}
+config_step "dev: $TOGGLED on" true "services.$TOGGLED.enabled" true
+T_TOGGLE_DEV="$LAST_UP"
+config_step "protectData on" false protectData true
+config_step "protected: $TOGGLED off" true "services.$TOGGLED.enabled" false
+T_TOGGLE_PROTECTED="$LAST_UP"
+# Protected resources refuse `pulumi destroy`; the e2e stack is thrown away, so lift the protection first.
+"${P[@]}" state unprotect --all --yes >/dev/null || fail "state unprotect --all"
 
 # Teardown.
 t0="$(now)"

@@ -8,11 +8,13 @@
 # <cache>/bin/ is then refreshed with symlinks to the current builds; e2e/run.sh uses only that directory.
 #
 # Pulumi plugins (pulumi-language-nodejs, pulumi-resource-kubernetes, pulumi-resource-random): their Go modules are
-# not served by the module proxy this project may use (403 "This module version is not available" for every
-# version), so they cannot be built here. If LAKEHOUSE_E2E_PLUGIN_DIR points at a directory holding those three
-# binaries (e.g. taken from an official Pulumi CLI release and `pulumi plugin install` on a machine that may
-# download), they are installed into <cache>/pulumi-home with `pulumi plugin install --file` at the versions in
-# package-lock.json; the script reports what is missing and exits 0 (run.sh refuses to deploy without them).
+# not served by the module proxy this project may use (403 "This module version is not available"), so this
+# script does not build them. They can be built by hand from their public sources (github.com/pulumi/pulumi,
+# pulumi/pulumi-kubernetes and pulumi/pulumi-random) or taken from official releases. LAKEHOUSE_E2E_PLUGIN_DIR
+# names a directory holding the three binaries under those names; they are installed into <cache>/pulumi-home with
+# `pulumi plugin install --file` at the versions in package-lock.json (the engine loads a provider plugin only at
+# the exact version the SDK asks for). What is missing is reported and the script exits 0 (run.sh refuses to
+# deploy without them).
 #
 # Usage: bash e2e/toolchain.sh            (npm run e2e:toolchain)
 # Env:   LAKEHOUSE_E2E_CACHE (default ~/.cache/lakehouse-e2e), LAKEHOUSE_E2E_PLUGIN_DIR, LAKEHOUSE_E2E_JOBS (go -p)
@@ -24,6 +26,14 @@ TOOLS="$E2E_DIR/tools"
 CACHE="${LAKEHOUSE_E2E_CACHE:-$HOME/.cache/lakehouse-e2e}"
 BIN="$CACHE/bin"
 mkdir -p "$CACHE" "$BIN"
+
+# One build at a time per cache: a second run would remove the first one's <name>.tmp directory mid-build.
+# The second run waits here for the lock (flock(1), util-linux), then finds everything cached.
+exec 9>"$CACHE/.toolchain.lock"
+if ! flock -n 9; then
+  printf '[toolchain] another build holds %s; waiting for it\n' "$CACHE/.toolchain.lock" >&2
+  flock 9
+fi
 
 export GOFLAGS="-trimpath"
 export CGO_ENABLED=0
@@ -162,7 +172,7 @@ else
   log "everything cached: ${elapsed}s"
 fi
 if ((${#missing[@]})); then
-  log "MISSING (the Go module proxy does not serve them; set LAKEHOUSE_E2E_PLUGIN_DIR to a directory with the binaries):"
+  log "MISSING (the Go module proxy does not serve them; set LAKEHOUSE_E2E_PLUGIN_DIR to a directory with the binaries, see the header):"
   for m in "${missing[@]}"; do log "  - $m"; done
 fi
 log "binaries: $BIN"

@@ -5,10 +5,10 @@ import * as yaml from "js-yaml";
 import { DASHBOARDS_DIR, dashboardFiles } from "../components/observability/grafana";
 import { kafkaJmxRules } from "../components/streaming/kafka";
 import { JOBS_DIR } from "../components/streaming/pipeline";
-import { STACKS, k8sObjects, loadProgram, loadStack, withOverrides } from "./harness";
+import { STACKS, k8sObjects, loadProgram, loadStack, nameOf, withOverrides } from "./harness";
 
 const objectsOf = async (stack: string) => k8sObjects(await loadStack(stack)).map((r) => r.inputs);
-const find = (objs: any[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+const find = (objs: any[], kind: string, name: string) => objs.find((o) => o.kind === kind && nameOf(o) === name);
 
 const GOLD_METRICS = [...fs.readFileSync(path.join(JOBS_DIR, "medallion.py"), "utf8").matchAll(/"(lakehouse_vehicle_[a-z_]+)"/g)].map((m) => m[1]);
 const KAFKA_METRICS = kafkaJmxRules.map((r) => r.name);

@@ -15,6 +15,11 @@ export interface Registered {
     inputs: Record<string, any>;
     /** State the mock returned: inputs plus the computed fields a cluster fills in. */
     state: Record<string, any>;
+    /**
+     * For each input property, the resources (`type::name`) whose outputs it was computed from: what the
+     * engine follows to find a resource's dependents when something it depends on is replaced.
+     */
+    propertyDependencies: Record<string, string[]>;
 }
 
 export interface Loaded {
@@ -124,7 +129,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
                 if (type === "LoadBalancer") state.status = { loadBalancer: { ingress: [{ ip: `172.18.255.${mockIp++}` }] } };
             }
         }
-        this.resources.push({ type: args.type, name: args.name, inputs, state });
+        this.resources.push({ type: args.type, name: args.name, inputs, state, propertyDependencies: takePropertyDependencies(args.type, args.name) });
         return { id: `${args.name}-id`, state };
     }
 
@@ -277,6 +282,14 @@ export function containersOf(pod: PodView): { container: any; init: boolean }[] 
     ];
 }
 
+/**
+ * An object's name as the program chose it: a ConfigMap's without the hash of its content that
+ * components/lib/configFiles.ts appends (its `app.kubernetes.io/name` label), any other object's own.
+ */
+export function nameOf(o: any): string {
+    return (o.kind === "ConfigMap" && o.metadata?.labels?.["app.kubernetes.io/name"]) || o.metadata?.name;
+}
+
 export function describe_(r: Registered): string {
     return `${r.inputs.kind} ${r.inputs.metadata?.namespace ?? ""}/${r.inputs.metadata?.name ?? r.name}`;
 }
@@ -285,13 +298,32 @@ export function describe_(r: Registered): string {
 // The mocks drop a registration's dependencies; record them from the request so tests can check ordering
 // (a MetalLB pool waits for its release, example apps for the operator that brings their CRD).
 const dependencies = new Map<string, string[]>();
+// Property dependencies of the registration in flight: the mock monitor calls newResource right after.
+const pendingPropertyDependencies = new Map<string, Record<string, string[]>>();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const registerResource = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (this: unknown, req: any, callback: unknown) {
-    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    const key = `${req.getType()}::${req.getName()}`;
+    dependencies.set(key, req.getDependenciesList());
+    const props: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, prop: string) => (props[prop] = deps.getUrnsList().map(urnKey)));
+    pendingPropertyDependencies.set(key, props);
     return registerResource.call(this, req, callback);
 };
+
+/** `type::name` of a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::name`). */
+function urnKey(urn: string): string {
+    const parts = urn.split("::");
+    return `${parts[2].split("$").pop()}::${parts.slice(3).join("::")}`;
+}
+
+function takePropertyDependencies(type: string, name: string): Record<string, string[]> {
+    const key = `${type}::${name}`;
+    const props = pendingPropertyDependencies.get(key) ?? {};
+    pendingPropertyDependencies.delete(key);
+    return props;
+}
 
 /** Pulumi names of the resources `r` was registered to depend on (dependsOn, and those of its parents' passed down). */
 export function dependenciesOf(r: Registered): string[] {

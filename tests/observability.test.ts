@@ -2,10 +2,10 @@ import * as assert from "assert";
 import * as yaml from "js-yaml";
 import { CHART_PODS_ANNOTATION } from "../components/cluster/sparkOperator";
 import { historyJars } from "../components/compute/sparkHistory";
-import { STACKS, k8sObjects, loadProgram, loadStack, sparkApplicationPods, withOverrides } from "./harness";
+import { STACKS, k8sObjects, loadProgram, loadStack, nameOf, sparkApplicationPods, withOverrides } from "./harness";
 
 const objects = async (stack: string) => k8sObjects(await loadStack(stack)).map((r) => r.inputs);
-const named = (objs: any[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+const named = (objs: any[], kind: string, name: string) => objs.find((o) => o.kind === kind && nameOf(o) === name);
 
 describe("observability", () => {
     for (const stack of STACKS) {

@@ -5,7 +5,7 @@ import { totalDemand } from "../components/lib/sparkApplication";
 import { parseBytes, parseCpu } from "../components/lib/quantity";
 import { operatorJobSizes } from "../components/streaming/pipelineLauncher";
 import { checkDeclaredLinks, checkReferences, checkServiceSelectors } from "./checks";
-import { Loaded, dependenciesOf, k8sObjects, loadProgram, loadStack, stackConfig, withOverrides } from "./harness";
+import { Loaded, dependenciesOf, k8sObjects, loadProgram, loadStack, nameOf, stackConfig, withOverrides } from "./harness";
 
 // The medallion pipeline under the Spark Operator (dev and prod have the operator on, so `auto` picks it):
 // SparkApplications in the first team's namespace, with what they read copied or linked there.
@@ -15,7 +15,7 @@ const objects = (l: Loaded) => k8sObjects(l).map((r) => r.inputs);
 const apps = (l: Loaded) => k8sObjects(l).filter((r) => r.inputs.kind === "SparkApplication" && r.inputs.metadata.labels["app.kubernetes.io/component"] === "pipeline");
 const app = (l: Loaded, name: string) => apps(l).find((r) => r.inputs.metadata.name === name)!;
 const envOf = (pod: any) => Object.fromEntries(pod.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
-const find = (l: Loaded, kind: string, ns: string, name: string): any => objects(l).find((o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name);
+const find = (l: Loaded, kind: string, ns: string, name: string): any => objects(l).find((o) => o.kind === kind && o.metadata.namespace === ns && nameOf(o) === name);
 
 describe("pipeline launcher: config", () => {
     it("auto picks the operator when it is on, standalone when it is off; the team defaults to the first", () => {
@@ -56,8 +56,9 @@ describe("pipeline launcher: operator", () => {
                 assert.strictEqual(a.spec.type, "Python");
                 assert.strictEqual(a.spec.mainApplicationFile, `local:///opt/lakehouse/jobs/${a.metadata.name.replace("vehicles-", "").replace("cassandra", "cassandra_sink")}.py`);
                 assert.deepStrictEqual(a.spec.deps.pyFiles, ["local:///opt/lakehouse/jobs/medallion.py"]);
-                assert.deepStrictEqual(a.spec.volumes, [{ name: "config-0", configMap: { name: "vehicles-code" } }]);
-                assert.ok(find(l, "ConfigMap", "team-alpha", "vehicles-code"), "the code ConfigMap is in the team namespace");
+                const code = find(l, "ConfigMap", "team-alpha", "vehicles-code");
+                assert.ok(code, "the code ConfigMap is in the team namespace");
+                assert.deepStrictEqual(a.spec.volumes, [{ name: "config-0", configMap: { name: code.metadata.name } }]);
                 assert.deepStrictEqual(a.spec.restartPolicy, { type: "Always", onFailureRetryInterval: 30, onSubmissionFailureRetryInterval: 60 }, "a stream restarts");
                 assert.strictEqual(a.spec.sparkConf["spark.master"], undefined, "the operator sets the master");
                 assert.deepStrictEqual([a.spec.driver.memory, a.spec.executor.memory, a.spec.executor.cores, a.spec.executor.instances], [cfg.driverMemory, cfg.executorMemory, cfg.coresPerJob, 1]);
@@ -188,7 +189,7 @@ describe("pipeline launcher: Airflow's medallion DAG", () => {
         assert.deepStrictEqual(checkDeclaredLinks(objs), []);
         // (A changed copy of the ConfigMap: loadStack's objects are shared between tests.)
         const broken = objs.map((o) =>
-            o.kind === "ConfigMap" && o.metadata.name === "airflow-dags" ? { ...o, data: { ...o.data, "medallion_jobs.json": JSON.stringify({ ...jobs, notify: "kafka.lakehouse.svc:9092" }) } } : o,
+            o.kind === "ConfigMap" && nameOf(o) === "airflow-dags" ? { ...o, data: { ...o.data, "medallion_jobs.json": JSON.stringify({ ...jobs, notify: "kafka.lakehouse.svc:9092" }) } } : o,
         );
         assert.ok(checkDeclaredLinks(broken).includes("Deployment lakehouse/airflow-worker connects to lakehouse/kafka:client without declaring it in connectsTo"));
         // The Celery workers run the tasks there.

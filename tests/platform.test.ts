@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { checkDeclaredLinks, checkReferences, checkSafeDefaults, checkServiceAddresses, checkServiceSelectors } from "./checks";
-import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, ofKind, withOverrides } from "./harness";
+import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, nameOf, ofKind, withOverrides } from "./harness";
 
 const checks = {
     "Services select real pods on real ports": checkServiceSelectors,
@@ -19,7 +19,7 @@ function clone<T>(v: T): T {
 }
 
 function named(objs: any[], kind: string, name: string): any {
-    const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+    const o = objs.find((x) => x.kind === kind && nameOf(x) === name);
     assert.ok(o, `no ${kind} ${name}`);
     return o;
 }
@@ -83,7 +83,7 @@ describe("platform objects", () => {
                 what: "a subPath key missing from its ConfigMap",
                 check: checkReferences,
                 breakIt: (o) => delete named(o, "ConfigMap", "jupyter-files").data["lakehouse-sample.ipynb"],
-                expect: /names key lakehouse-sample.ipynb, which ConfigMap jupyter-files lacks/,
+                expect: /names key lakehouse-sample.ipynb, which ConfigMap jupyter-files-[0-9a-f]{10} lacks/,
             },
             {
                 what: "an env URL with the wrong port",
@@ -172,7 +172,7 @@ describe("platform objects", () => {
 
     it("dev inventory: every service and its parts, each service a component of its layer", async () => {
         const l = await loadStack("dev");
-        const names = (kind: string) => ofKind(l, kind).map((r) => r.inputs.metadata.name).sort();
+        const names = (kind: string) => ofKind(l, kind).map((r) => nameOf(r.inputs)).sort();
         assert.deepStrictEqual(names("Namespace"), ["lakehouse", "lakehouse-ingress", "metallb-system", "spark-operator", "team-alpha", "team-beta"]);
         assert.deepStrictEqual(names("StatefulSet"), ["cassandra", "jupyter", "kafka", "object-store", "prometheus"]);
         assert.deepStrictEqual(names("Deployment"), [

@@ -10,7 +10,7 @@ import { ENSURE_CONSUMER_SQL, START_SCRIPT } from "../components/storage/postgre
 import { footprint, total } from "../scripts/footprintCalc";
 import { loadAllOn } from "./allServices";
 import { checkDeclaredLinks, checkReferences, checkSafeDefaults, checkServiceAddresses, checkServiceSelectors } from "./checks";
-import { Loaded, k8sObjects } from "./harness";
+import { Loaded, k8sObjects, nameOf } from "./harness";
 import { audit, policies } from "./network.test";
 
 const STACKS = ["dev", "prod"];
@@ -20,7 +20,7 @@ function objectsOf(l: Loaded): any[] {
 }
 
 function named(objs: any[], kind: string, name: string): any {
-    const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+    const o = objs.find((x) => x.kind === kind && nameOf(x) === name);
     assert.ok(o, `no ${kind} ${name}`);
     return o;
 }

@@ -8,7 +8,7 @@ import { schemaCql } from "../components/streaming/cassandra";
 import { JOBS_DIR, JOB_FILES, pipelineJobs } from "../components/streaming/pipeline";
 import { SparkJobSpec, standaloneConf, submitArgs } from "../components/streaming/sparkJob";
 import { checkDeclaredLinks, checkReferences, checkSafeDefaults, checkServiceAddresses, checkServiceSelectors } from "./checks";
-import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, withOverrides } from "./harness";
+import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, nameOf, withOverrides } from "./harness";
 
 const audits = [checkServiceSelectors, checkReferences, checkServiceAddresses, checkSafeDefaults, checkDeclaredLinks];
 const objects = (l: Loaded) => k8sObjects(l).map((r) => r.inputs);
@@ -25,7 +25,7 @@ const standaloneObjects = async (stack: string) =>
         ),
     );
 function named(objs: any[], kind: string, name: string): any {
-    const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+    const o = objs.find((x) => x.kind === kind && nameOf(x) === name);
     assert.ok(o, `no ${kind} ${name}`);
     return o;
 }

@@ -1,12 +1,11 @@
-import * as crypto from "crypto";
-import * as k8s from "@pulumi/kubernetes";
 import { catalog, imageRef, supersetDrivers } from "../catalog";
 import type { PlatformConfig, SupersetConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
 import { EnvMap } from "../lib/kx";
-import { InitContainer, Link, Workload, httpProbe, labelsFor, oneShotJob } from "../lib/workload";
+import { InitContainer, Link, Workload, httpProbe, oneShotJob } from "../lib/workload";
 import type { ClickHouseAccess } from "../query/clickhouse";
 import type { TrinoAccess } from "../query/trino";
 import { DatabaseAccess, databaseUrlEnv } from "../storage/postgres";
@@ -89,9 +88,9 @@ export class Superset extends LakehouseComponent {
             },
             this.child(),
         );
-        const config = new k8s.core.v1.ConfigMap(
+        const config = configFiles(
             `${name}-config`,
-            { metadata: { name: `${name}-config`, namespace, labels: labelsFor(`${name}-config`, "superset") }, data: { "superset_config.py": SUPERSET_CONFIG } },
+            { name: `${name}-config`, namespace, partOf: "superset", data: { "superset_config.py": SUPERSET_CONFIG } },
             this.child(),
         );
         // Order matters: $(VAR) expands only variables defined earlier.
@@ -149,7 +148,6 @@ export class Superset extends LakehouseComponent {
                 servicePorts: [{ name: "http", port: PORT }],
                 exposed: true,
                 connectsTo: links,
-                podAnnotations: { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(SUPERSET_CONFIG).digest("hex").slice(0, 16) },
                 platform: args.platform,
             },
             this.child({ dependsOn: [this.credential] }),

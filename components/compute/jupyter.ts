@@ -1,14 +1,14 @@
-import * as k8s from "@pulumi/kubernetes";
 import { catalog, imageRef } from "../catalog";
 import type { JupyterConfig, PlatformConfig, SparkConfig } from "../config";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
-import { Workload, httpProbe, labelsFor } from "../lib/workload";
+import { Workload, httpProbe } from "../lib/workload";
 import type { S3Access } from "../storage/objectStore";
 import type { SparkAccess } from "./spark";
 import { renderDefaults } from "./spark";
 import { sampleNotebook } from "./sampleNotebook";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 
 export interface JupyterArgs {
     namespace: string;
@@ -49,10 +49,12 @@ export class Jupyter extends LakehouseComponent {
             "spark.driver.port": `${DRIVER_PORT}`,
             "spark.blockManager.port": `${BLOCK_MANAGER_PORT}`,
         };
-        const files = new k8s.core.v1.ConfigMap(
+        const files = configFiles(
             `${name}-files`,
             {
-                metadata: { name: `${name}-files`, namespace, labels: labelsFor(`${name}-files`, "jupyter") },
+                name: `${name}-files`,
+                namespace,
+                partOf: "jupyter",
                 data: {
                     "spark-defaults.conf": renderDefaults(driverDefaults),
                     "lakehouse-sample.ipynb": sampleNotebook(),

@@ -1,13 +1,12 @@
-import * as crypto from "crypto";
-import * as k8s from "@pulumi/kubernetes";
 import { SPARK_VERSION, catalog, imageRef, sparkPackages } from "../catalog";
 import type { PlatformConfig, SparkConfig } from "../config";
 import { EndpointSpec } from "../lib/endpoint";
 import { MetricsTarget } from "../lib/metrics";
 import { EnvMap } from "../lib/kx";
-import { Link, Workload, httpProbe, labelsFor, tcpProbe } from "../lib/workload";
+import { Link, Workload, httpProbe, tcpProbe } from "../lib/workload";
 import type { S3Access } from "../storage/objectStore";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 
 export interface SparkClusterArgs {
     namespace: string;
@@ -148,12 +147,9 @@ export class SparkCluster extends LakehouseComponent {
             eventLogDir: args.eventLogDir,
         });
         const defaultsText = renderDefaults(defaults);
-        const config = new k8s.core.v1.ConfigMap(
+        const config = configFiles(
             `${name}-defaults`,
-            {
-                metadata: { name: `${name}-defaults`, namespace, labels: labelsFor(`${name}-defaults`, "spark") },
-                data: { "spark-defaults.conf": defaultsText, "metrics.properties": METRICS_PROPERTIES },
-            },
+            { name: `${name}-defaults`, namespace, partOf: "spark", data: { "spark-defaults.conf": defaultsText, "metrics.properties": METRICS_PROPERTIES } },
             this.child(),
         );
         const s3Env: EnvMap = { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey };
@@ -241,8 +237,6 @@ export class SparkCluster extends LakehouseComponent {
                 peerGroup: SPARK_PEER_GROUP,
                 volumes: [confVolume, tmp],
                 metrics: { port: "ui", path: "/metrics/prometheus" },
-                // Roll the workers when the defaults change: a mounted ConfigMap would otherwise change under a running JVM.
-                podAnnotations: { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(defaultsText).digest("hex").slice(0, 16) },
                 platform: args.platform,
             },
             this.child(),

@@ -1,9 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
 import { AWS_SDK_BUNDLE_VERSION, HADOOP_VERSION, catalog, imageRef, mavenJarUrl } from "../catalog";
 import type { PlatformConfig, SparkHistoryConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { EndpointSpec } from "../lib/endpoint";
-import { Workload, httpProbe, labelsFor } from "../lib/workload";
+import { Workload, httpProbe } from "../lib/workload";
 import type { S3Access } from "../storage/objectStore";
 import type { SparkAccess } from "./spark";
 import { renderDefaults } from "./spark";
@@ -36,10 +36,12 @@ export class SparkHistory extends LakehouseComponent {
     constructor(name: string, args: SparkHistoryArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:compute:SparkHistory", name, opts);
         const { settings, namespace, spark, s3 } = args;
-        const conf = new k8s.core.v1.ConfigMap(
+        const conf = configFiles(
             `${name}-conf`,
             {
-                metadata: { name: `${name}-conf`, namespace, labels: labelsFor(`${name}-conf`, "sparkHistory") },
+                name: `${name}-conf`,
+                namespace,
+                partOf: "sparkHistory",
                 data: {
                     // The session defaults for S3A, minus the master: the server reads logs, it runs no application.
                     "spark-defaults.conf": renderDefaults({

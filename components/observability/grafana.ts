@@ -1,13 +1,12 @@
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import * as k8s from "@pulumi/kubernetes";
 import { catalog, imageRef } from "../catalog";
 import type { GrafanaConfig, PlatformConfig, ServiceName } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
-import { Link, Workload, httpProbe, labelsFor } from "../lib/workload";
+import { Link, Workload, httpProbe } from "../lib/workload";
 
 export const DASHBOARDS_DIR = path.resolve(__dirname, "..", "..", "dashboards");
 
@@ -86,21 +85,14 @@ export class Grafana extends LakehouseComponent {
             this.child(),
         );
         const datasources = datasourcesYaml(args.prometheus?.url);
-        const provisioning = new k8s.core.v1.ConfigMap(
+        // Provisioning is read at start; new files are a new ConfigMap name, which rolls Grafana.
+        const provisioning = configFiles(
             `${name}-provisioning`,
-            {
-                metadata: { name: `${name}-provisioning`, namespace, labels: labelsFor(`${name}-provisioning`, "grafana") },
-                data: { "datasources.yaml": datasources, "dashboards.yaml": DASHBOARD_PROVIDER },
-            },
+            { name: `${name}-provisioning`, namespace, partOf: "grafana", data: { "datasources.yaml": datasources, "dashboards.yaml": DASHBOARD_PROVIDER } },
             this.child(),
         );
         const dashboardData = Object.fromEntries(args.dashboards.map((f) => [f, fs.readFileSync(path.join(DASHBOARDS_DIR, f), "utf8")]));
-        const dashboards = new k8s.core.v1.ConfigMap(
-            `${name}-dashboards`,
-            { metadata: { name: `${name}-dashboards`, namespace, labels: labelsFor(`${name}-dashboards`, "grafana") }, data: dashboardData },
-            this.child(),
-        );
-        const checksum = crypto.createHash("sha256").update(datasources).update(JSON.stringify(dashboardData)).digest("hex").slice(0, 16);
+        const dashboards = configFiles(`${name}-dashboards`, { name: `${name}-dashboards`, namespace, partOf: "grafana", data: dashboardData }, this.child());
         const server = new Workload(
             name,
             {
@@ -144,8 +136,6 @@ export class Grafana extends LakehouseComponent {
                 servicePorts: [{ name: "http", port: HTTP_PORT }],
                 exposed: true,
                 connectsTo: args.prometheus ? [args.prometheus.link] : [],
-                // Provisioning is read at start: roll Grafana when it changes.
-                podAnnotations: { "lakehouse.io/config-checksum": checksum },
                 platform: args.platform,
             },
             this.child(),

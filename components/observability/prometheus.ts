@@ -1,11 +1,10 @@
-import * as crypto from "crypto";
-import * as k8s from "@pulumi/kubernetes";
 import { catalog, imageRef } from "../catalog";
 import type { PlatformConfig, PrometheusConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { EndpointSpec } from "../lib/endpoint";
 import { MetricsTarget, scrapeConfig } from "../lib/metrics";
-import { Link, Workload, httpProbe, labelsFor } from "../lib/workload";
+import { Link, Workload, httpProbe } from "../lib/workload";
 
 export interface PrometheusArgs {
     namespace: string;
@@ -29,14 +28,8 @@ export class Prometheus extends LakehouseComponent {
         super("lakehouse:observability:Prometheus", name, opts);
         const { settings, namespace } = args;
         const config = scrapeConfig(args.targets);
-        const cm = new k8s.core.v1.ConfigMap(
-            `${name}-config`,
-            {
-                metadata: { name: `${name}-config`, namespace, labels: labelsFor(`${name}-config`, "prometheus") },
-                data: { "prometheus.yml": config },
-            },
-            this.child(),
-        );
+        // Prometheus reads its config only at start; a new config is a new ConfigMap name, which rolls the pod.
+        const cm = configFiles(`${name}-config`, { name: `${name}-config`, namespace, partOf: "prometheus", data: { "prometheus.yml": config } }, this.child());
         const server = new Workload(
             name,
             {
@@ -70,8 +63,6 @@ export class Prometheus extends LakehouseComponent {
                 servicePorts: [{ name: "http", port: HTTP_PORT }],
                 exposed: true,
                 connectsTo: args.targets.map((t) => t.link),
-                // Prometheus reads its config only at start: roll it when the targets change.
-                podAnnotations: { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(config).digest("hex").slice(0, 16) },
                 platform: args.platform,
             },
             this.child(),

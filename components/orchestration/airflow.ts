@@ -1,12 +1,12 @@
-import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import { catalog, imageRef } from "../catalog";
 import type { AirflowConfig, PlatformConfig, Resources } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
 import { EnvMap } from "../lib/kx";
-import { InitContainer, Link, MainContainer, Workload, httpProbe, labelsFor, oneShotJob } from "../lib/workload";
+import { InitContainer, Link, MainContainer, Workload, httpProbe, oneShotJob } from "../lib/workload";
 import { DatabaseAccess, databaseUrlEnv } from "../storage/postgres";
 import { RedisAccess, redisUrlEnv } from "../storage/redis";
 import { MedallionPipeline, dagFiles } from "./medallion";
@@ -84,11 +84,8 @@ export class Airflow extends LakehouseComponent {
             this.child(),
         );
         const files = dagFiles(args.pipeline);
-        const dags = new k8s.core.v1.ConfigMap(
-            `${name}-dags`,
-            { metadata: { name: `${name}-dags`, namespace, labels: labelsFor(`${name}-dags`, "airflow") }, data: files },
-            this.child(),
-        );
+        // New DAG files are a new ConfigMap name: the Airflow pods roll onto them.
+        const dags = configFiles(`${name}-dags`, { name: `${name}-dags`, namespace, partOf: "airflow", data: files }, this.child());
 
         // Order matters: Kubernetes expands $(VAR) only for variables defined earlier in the list.
         const env: EnvMap = {
@@ -124,7 +121,6 @@ export class Airflow extends LakehouseComponent {
             env: e,
             resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "512Mi" } },
         });
-        const podAnnotations = { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 16) };
 
         const apiServer = new Workload(
             `${name}-api-server`,
@@ -153,7 +149,6 @@ export class Airflow extends LakehouseComponent {
                 servicePorts: [{ name: "http", port: EXPOSED_API_PORT, targetPort: "http" }],
                 exposed: true,
                 connectsTo: dataLinks,
-                podAnnotations,
                 platform: args.platform,
             },
             this.child({ dependsOn: [this.credential] }),
@@ -184,7 +179,6 @@ export class Airflow extends LakehouseComponent {
                     containers: [{ name: component, image, env: taskEnv, volumeMounts, resources: settings.resources, ...c }],
                     connectsTo: taskLinks,
                     serviceAccountName: component === taskPod ? serviceAccountName : undefined,
-                    podAnnotations,
                     platform: args.platform,
                 },
                 this.child({ dependsOn: [this.credential] }),

@@ -1,11 +1,11 @@
-import * as k8s from "@pulumi/kubernetes";
 import { catalog, imageRef } from "../catalog";
 import type { ClickHouseConfig, PlatformConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
 import { MetricsTarget } from "../lib/metrics";
-import { Link, Workload, httpProbe, labelsFor, tcpProbe } from "../lib/workload";
+import { Link, Workload, httpProbe, tcpProbe } from "../lib/workload";
 
 /** What a ClickHouse client (Superset) receives. */
 export interface ClickHouseAccess {
@@ -61,9 +61,9 @@ export class ClickHouse extends LakehouseComponent {
             { namespace, secretName: `${name}-admin`, partOf: "clickhouse", fields: { user: { fixed: "lakehouse" }, password: { generate: 32 } } },
             this.child(),
         );
-        const config = new k8s.core.v1.ConfigMap(
+        const config = configFiles(
             `${name}-config`,
-            { metadata: { name: `${name}-config`, namespace, labels: labelsFor(`${name}-config`, "clickhouse") }, data: { "prometheus.xml": PROMETHEUS_XML } },
+            { name: `${name}-config`, namespace, partOf: "clickhouse", data: { "prometheus.xml": PROMETHEUS_XML } },
             this.child(),
         );
         const server = new Workload(

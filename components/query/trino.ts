@@ -1,12 +1,11 @@
-import * as crypto from "crypto";
-import * as k8s from "@pulumi/kubernetes";
 import { catalog, imageRef } from "../catalog";
 import type { PlatformConfig, TrinoConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { EndpointSpec } from "../lib/endpoint";
 import { MetricsTarget } from "../lib/metrics";
 import { parseBytes } from "../lib/quantity";
-import { Link, Workload, httpProbe, labelsFor } from "../lib/workload";
+import { Link, Workload, httpProbe } from "../lib/workload";
 import { TRINO_HEAP_SHARE } from "../platformServicesConfig";
 import type { S3Access } from "../storage/objectStore";
 import type { NessieAccess } from "./nessie";
@@ -120,11 +119,7 @@ export class Trino extends LakehouseComponent {
         const configMaps = Object.fromEntries(
             Object.entries(files).map(([role, f]) => [
                 role,
-                new k8s.core.v1.ConfigMap(
-                    `${name}-${role}-etc`,
-                    { metadata: { name: `${name}-${role}-etc`, namespace, labels: labelsFor(`${name}-${role}-etc`, "trino") }, data: configMapData(f) },
-                    this.child(),
-                ),
+                configFiles(`${name}-${role}-etc`, { name: `${name}-${role}-etc`, namespace, partOf: "trino", data: configMapData(f) }, this.child()),
             ]),
         );
         const pod = (role: "coordinator" | "worker") => ({
@@ -133,7 +128,6 @@ export class Trino extends LakehouseComponent {
                 { name: "etc", configMap: { name: configMaps[role].metadata.name, items: volumeItems(files[role]) } },
                 { name: "data", emptyDir: {} },
             ],
-            podAnnotations: { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(JSON.stringify(files[role])).digest("hex").slice(0, 16) },
             platform: args.platform,
         });
         const container = (role: "coordinator" | "worker", resources: TrinoConfig["resources"]) => ({

@@ -1,13 +1,12 @@
-import * as crypto from "crypto";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { catalog, imageRef } from "../catalog";
 import type { PlatformConfig, PostgresConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
 import { EnvMap } from "../lib/kx";
-import { Link, Workload, labelsFor, tcpProbe } from "../lib/workload";
+import { Link, Workload, tcpProbe } from "../lib/workload";
 
 /** What a consumer of the shared PostgreSQL receives: its own database, user and password. */
 export interface DatabaseAccess {
@@ -84,12 +83,9 @@ export class Postgres extends LakehouseComponent {
                 this.child(),
             ),
         }));
-        const scripts = new k8s.core.v1.ConfigMap(
+        const scripts = configFiles(
             `${name}-scripts`,
-            {
-                metadata: { name: `${name}-scripts`, namespace, labels: labelsFor(`${name}-scripts`, "postgres") },
-                data: { "start.sh": START_SCRIPT, "ensure-consumer.sql": ENSURE_CONSUMER_SQL },
-            },
+            { name: `${name}-scripts`, namespace, partOf: "postgres", data: { "start.sh": START_SCRIPT, "ensure-consumer.sql": ENSURE_CONSUMER_SQL } },
             this.child(),
         );
         const consumerEnv: EnvMap = Object.fromEntries(users.map((u) => [passwordVar(u.consumer), u.credential.ref("password")]));
@@ -136,10 +132,6 @@ export class Postgres extends LakehouseComponent {
                 // (docker-library/postgres Dockerfile, after STOPSIGNAL) warn that Docker's 10 s are too
                 // few. A minute covers the default 128MB of shared_buffers on slow disks.
                 terminationGracePeriodSeconds: 60,
-                podAnnotations: {
-                    // A consumer added or removed changes the env; the script change must roll the pod too.
-                    "lakehouse.io/config-checksum": crypto.createHash("sha256").update(START_SCRIPT + ENSURE_CONSUMER_SQL).digest("hex").slice(0, 16),
-                },
                 platform: args.platform,
             },
             this.child({ dependsOn: [this.admin, ...users.map((u) => u.credential)] }),

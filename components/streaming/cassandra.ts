@@ -1,12 +1,12 @@
 import * as crypto from "crypto";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { catalog, imageRef } from "../catalog";
 import type { CassandraConfig, PlatformConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { Credential } from "../lib/credential";
 import { EndpointSpec } from "../lib/endpoint";
-import { Link, Workload, labelsFor, oneShotJob, tcpProbe } from "../lib/workload";
+import { Link, Workload, oneShotJob, tcpProbe } from "../lib/workload";
 
 export interface CassandraArgs {
     namespace: string;
@@ -104,9 +104,9 @@ export class Cassandra extends LakehouseComponent {
             this.child(),
         );
         const cql = schemaCql(settings.keyspace, rf);
-        const schema = new k8s.core.v1.ConfigMap(
+        const schema = configFiles(
             `${name}-schema`,
-            { metadata: { name: `${name}-schema`, namespace, labels: labelsFor(`${name}-schema`, "cassandra") }, data: { "schema.cql": cql } },
+            { name: `${name}-schema`, namespace, partOf: "cassandra", data: { "schema.cql": cql } },
             this.child(),
         );
         const headless = `${name}-headless.${namespace}.svc`;

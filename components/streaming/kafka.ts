@@ -1,13 +1,13 @@
 import * as crypto from "crypto";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { JMX_EXPORTER_VERSION, catalog, imageRef, mavenJarUrl } from "../catalog";
 import type { KafkaConfig, KafkaTopic, PlatformConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { EndpointSpec } from "../lib/endpoint";
 import { MetricsTarget } from "../lib/metrics";
-import { Link, Workload, labelsFor, oneShotJob, tcpProbe } from "../lib/workload";
+import { Link, Workload, oneShotJob, tcpProbe } from "../lib/workload";
 
 export interface KafkaArgs {
     namespace: string;
@@ -142,9 +142,9 @@ export class Kafka extends LakehouseComponent {
         // Generated once and kept in state: a new ID on an existing volume would make Kafka refuse to start.
         const clusterId = new random.RandomId(`${name}-cluster-id`, { byteLength: 16 }, this.child());
         const jmx = jmxExporterConfig();
-        const conf = new k8s.core.v1.ConfigMap(
+        const conf = configFiles(
             `${name}-jmx`,
-            { metadata: { name: `${name}-jmx`, namespace, labels: labelsFor(`${name}-jmx`, "kafka") }, data: { "jmx.yaml": jmx } },
+            { name: `${name}-jmx`, namespace, partOf: "kafka", data: { "jmx.yaml": jmx } },
             this.child(),
         );
         const jar = mavenJarUrl("io.prometheus.jmx", "jmx_prometheus_javaagent", JMX_EXPORTER_VERSION);
@@ -199,7 +199,6 @@ export class Kafka extends LakehouseComponent {
                 // Brokers replicate and controllers vote among themselves, on the client and controller ports.
                 peerGroup: "kafka",
                 metrics: { port: "metrics", path: "/metrics" },
-                podAnnotations: { "lakehouse.io/config-checksum": crypto.createHash("sha256").update(jmx).digest("hex").slice(0, 16) },
                 platform: args.platform,
             },
             this.child(),

@@ -89,9 +89,6 @@ export function launchOnOperator(
     ctx: SparkJobContext,
     opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
 ): LaunchedSparkJob {
-    if (typeof ctx.code.configMapName !== "string") {
-        throw new pulumi.ResourceError(`Spark job ${spec.name}: the operator launcher needs the code ConfigMap's name as a plain string`, opts.parent);
-    }
     const args = operatorApplication(spec, launcher, ctx.code.configMapName, ctx.partOf);
     const dependsOn = [...(Array.isArray(opts.dependsOn) ? opts.dependsOn : opts.dependsOn ? [opts.dependsOn] : []), launcher.operatorReady] as pulumi.Input<pulumi.Resource>[];
     const app = sparkApplication(resourceName, args, { ...opts, dependsOn });

@@ -1,12 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { streamingPackages } from "../catalog";
 import type { PipelineConfig, PlatformConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles, contentName } from "../lib/configFiles";
 import { MetricsTarget } from "../lib/metrics";
-import { labelsFor } from "../lib/workload";
+
 import type { S3Access } from "../storage/objectStore";
 import type { CassandraAccess } from "./cassandra";
 import type { KafkaAccess } from "./kafka";
@@ -139,15 +139,11 @@ export class VehiclePipeline extends LakehouseComponent {
         super("lakehouse:streaming:VehiclePipeline", name, opts);
         const { launcher } = args;
         const namespace = launcher.kind === "operator" ? launcher.tenant.namespace : args.namespace;
-        const codeName = `${name}-code`;
-        const code = new k8s.core.v1.ConfigMap(
-            codeName,
-            {
-                metadata: { name: codeName, namespace, labels: labelsFor(codeName, "pipeline") },
-                data: Object.fromEntries(JOB_FILES.map((f) => [f, fs.readFileSync(path.join(JOBS_DIR, f), "utf8")])),
-            },
-            this.child(),
-        );
+        const files = Object.fromEntries(JOB_FILES.map((f) => [f, fs.readFileSync(path.join(JOBS_DIR, f), "utf8")]));
+        const code = configFiles(`${name}-code`, { name: `${name}-code`, namespace, partOf: "pipeline", data: files }, this.child());
+        // As a plain string: it is written into the SparkApplications embedded in Airflow's DAG files. The jobs
+        // wait for the ConfigMap (dependsOn below).
+        const codeName = contentName(`${name}-code`, files);
         const jobs = pipelineJobs(args);
         // A pod reads only Secrets of its own namespace: the team's gets copies of the keys the jobs read.
         const copies =

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as k8s from "@pulumi/kubernetes";
 import { catalog, imageRef } from "../catalog";
 import type { PlatformConfig, ProducerConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
+import { configFiles } from "../lib/configFiles";
 import { EnvMap } from "../lib/kx";
-import { InitContainer, MainContainer, Workload, labelsFor, oneShotJob } from "../lib/workload";
+import { InitContainer, MainContainer, Workload, oneShotJob } from "../lib/workload";
 import type { KafkaAccess } from "./kafka";
 import { JOBS_DIR } from "./pipeline";
 
@@ -44,12 +44,9 @@ export class VehicleProducer extends LakehouseComponent {
     constructor(name: string, args: VehicleProducerArgs, opts: LakehouseComponentOptions) {
         super("lakehouse:streaming:VehicleProducer", name, opts);
         const { settings, namespace, kafka } = args;
-        const code = new k8s.core.v1.ConfigMap(
+        const code = configFiles(
             `${name}-code`,
-            {
-                metadata: { name: `${name}-code`, namespace, labels: labelsFor(`${name}-code`, "producer") },
-                data: { "producer.py": fs.readFileSync(path.join(JOBS_DIR, "producer.py"), "utf8") },
-            },
+            { name: `${name}-code`, namespace, partOf: "producer", data: { "producer.py": fs.readFileSync(path.join(JOBS_DIR, "producer.py"), "utf8") } },
             this.child(),
         );
         // Both containers run as the Kafka image's user: Python in the Spark image runs as any user.

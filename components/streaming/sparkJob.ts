@@ -5,14 +5,14 @@
 // deps.pyFiles from the mounted code, packages -> deps.packages, sparkConf -> sparkConf, env -> driver/
 // executor env, sizes -> driver/executor (from the team-quota-checked config).
 
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { SparkAccess } from "../compute/spark";
 import { renderDefaults } from "../compute/spark";
 import type { PlatformConfig, Resources } from "../config";
+import { configFiles } from "../lib/configFiles";
 import { EnvMap } from "../lib/kx";
 import { MetricsTarget } from "../lib/metrics";
-import { Link, Workload, httpProbe, labelsFor } from "../lib/workload";
+import { Link, Workload, httpProbe } from "../lib/workload";
 import type { Tenant } from "../cluster/team";
 import { SparkAppSizes } from "../lib/sparkApplication";
 import { launchOnOperator } from "./operatorLauncher";
@@ -43,7 +43,7 @@ export interface SparkJobSpec {
 
 /** The code ConfigMap every job of a pipeline mounts. */
 export interface SparkJobCode {
-    configMapName: pulumi.Input<string>;
+    configMapName: string;
     keys: string[];
 }
 
@@ -132,12 +132,9 @@ export function launchSparkJob(
     checkSpec(spec, ctx.code, opts.parent);
     if (launcher.kind === "operator") return launchOnOperator(resourceName, spec, launcher, ctx, opts);
     const { spark } = launcher;
-    const conf = new k8s.core.v1.ConfigMap(
+    const conf = configFiles(
         `${resourceName}-conf`,
-        {
-            metadata: { name: `${spec.name}-conf`, namespace: ctx.namespace, labels: labelsFor(`${spec.name}-conf`, ctx.partOf) },
-            data: { "spark-defaults.conf": renderDefaults(standaloneConf(spark.defaults, spec)) },
-        },
+        { name: `${spec.name}-conf`, namespace: ctx.namespace, partOf: ctx.partOf, data: { "spark-defaults.conf": renderDefaults(standaloneConf(spark.defaults, spec)) } },
         opts,
     );
     const home = spark.runtime.sparkHome;
