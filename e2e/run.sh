@@ -18,7 +18,6 @@ CACHE="${LAKEHOUSE_E2E_CACHE:-$HOME/.cache/lakehouse-e2e}"
 BIN="$CACHE/bin"
 CLUSTER="lakehouse-e2e"
 CONTEXT="kwok-$CLUSTER"
-STORAGE_CLASS="e2e-local"
 CLUSTER_ONLY=false
 [[ "${1:-}" == "--cluster-only" ]] && CLUSTER_ONLY=true
 
@@ -81,9 +80,9 @@ export PULUMI_BACKEND_URL="file://$WORK/state"
 export PULUMI_CONFIG_PASSPHRASE="lakehouse-e2e"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 CFG="$WORK/Pulumi.e2e.yaml"
-mkdir -p "$WORK/state" "$WORK/pv"
-CLUSTER_STARTED=false
-PROVISIONER_PID=""
+mkdir -p "$WORK/state"
+# shellcheck source=e2e/lib/cluster.sh
+source "$E2E_DIR/lib/cluster.sh"
 T_UP=null T_PREVIEW=null T_UPDATE=null T_TOGGLE_DEV=null T_TOGGLE_PROTECTED=null T_DESTROY=null RESOURCES=null LAST_UP=null
 
 summary() {
@@ -103,16 +102,8 @@ summary() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ -n "$PROVISIONER_PID" ]]; then kill "$PROVISIONER_PID" 2>/dev/null || true; fi
-  if $CLUSTER_STARTED; then
-    log "stopping the control plane"
-    kwokctl delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
-    # Safety net: whatever kwokctl started for this cluster and is still alive.
-    local pidfile
-    for pidfile in "$KWOK_WORKDIR/clusters/$CLUSTER/pids/"*.pid; do
-      if [[ -f "$pidfile" ]]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
-    done
-  fi
+  if $CLUSTER_STARTED; then log "stopping the control plane"; fi
+  cluster_stop "$CLUSTER"
   ((rc != 0)) && [[ ${#FAILED[@]} -eq 0 ]] && FAILED+=("aborted(rc=$rc)")
   summary || true
   rm -rf "$WORK"
@@ -123,92 +114,17 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- cluster ----
-cat > "$WORK/kwokctl.yaml" <<EOF
-apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokctlConfiguration
-options:
-  runtime: binary
-  kubeVersion: $K8S_VERSION
-  etcdVersion: ${ETCD_VERSION#v}
-  bindAddress: 127.0.0.1
-  cacheDir: $WORK/kwok-cache
-  etcdBinary: $BIN/etcd
-  kubeApiserverBinary: $BIN/kube-apiserver
-  kubeControllerManagerBinary: $BIN/kube-controller-manager
-  kubeSchedulerBinary: $BIN/kube-scheduler
-  kubectlBinary: $BIN/kubectl
-  kwokControllerBinary: $BIN/kwok
-EOF
 log "creating KWOK cluster $CLUSTER (kubernetes $K8S_VERSION, etcd $ETCD_VERSION)"
-CLUSTER_STARTED=true
-kwokctl create cluster --name "$CLUSTER" --config "$WORK/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m >&2
-kubectl config use-context "$CONTEXT" >/dev/null
-if ! command -v ss >/dev/null; then
+cluster_start "$CLUSTER"
+listening=0
+cluster_listens_on_loopback_only || listening=$?
+if ((listening == 2)); then
   log "skip: no ss to list listening sockets"
-elif ss -ltnp 2>/dev/null | grep -E '"(kube-[a-z-]+|etcd|kwok)"' | grep -vE '127\.0\.0\.1:|\[::1\]:' >&2; then
+elif ((listening != 0)); then
   fail "control plane listens on 127.0.0.1 only"
 else
   pass "control plane listens on 127.0.0.1 only"
 fi
-
-# One simulated node, large enough for the platform.
-kubectl apply -f - >/dev/null <<'EOF'
-apiVersion: v1
-kind: Node
-metadata:
-  name: kwok-node-0
-  annotations:
-    kwok.x-k8s.io/node: fake
-    node.alpha.kubernetes.io/ttl: "0"
-  labels:
-    kubernetes.io/hostname: kwok-node-0
-    kubernetes.io/os: linux
-    kubernetes.io/arch: amd64
-    kubernetes.io/role: agent
-    type: kwok
-spec: {}
-status:
-  allocatable: {cpu: "64", memory: 256Gi, pods: "250", ephemeral-storage: 500Gi}
-  capacity: {cpu: "64", memory: 256Gi, pods: "250", ephemeral-storage: 500Gi}
-EOF
-kubectl wait --for=condition=Ready node/kwok-node-0 --timeout=60s >/dev/null
-
-# Storage: nothing provisions volumes here, so PVCs (StatefulSet volumeClaimTemplates) would stay Pending and their
-# pods unschedulable. A StorageClass with Immediate binding plus a loop that creates, for each Pending PVC, a
-# hostPath PV of the requested size pre-bound to it (claimRef). A loop rather than pre-created PVs: the number and
-# sizes of claims come from the program and its config, which the harness should not have to repeat. A PV's name
-# ends in its claim's UID: a claim deleted and created again under its old name (a replaced StatefulSet's) gets a
-# new PV rather than staying Pending behind the retained one.
-kubectl apply -f - >/dev/null <<EOF
-apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata:
-  name: $STORAGE_CLASS
-  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
-provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: Immediate
-reclaimPolicy: Retain
-EOF
-provision_pvs() {
-  while true; do
-    kubectl get pvc -A -o json 2>/dev/null | node -e '
-      let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{ if(!s) return;
-        for (const c of JSON.parse(s).items) {
-          if (c.status.phase !== "Pending" || c.spec.volumeName) continue;
-          const m=c.metadata, name=("e2e-"+m.namespace+"-"+m.name).toLowerCase().slice(0,240)+"-"+m.uid.slice(0,8);
-          console.log(JSON.stringify({apiVersion:"v1",kind:"PersistentVolume",metadata:{name,labels:{"lakehouse-e2e":"pv"}},
-            spec:{capacity:{storage:c.spec.resources.requests.storage},accessModes:c.spec.accessModes,
-              storageClassName:c.spec.storageClassName||"'"$STORAGE_CLASS"'",persistentVolumeReclaimPolicy:"Retain",
-              volumeMode:c.spec.volumeMode||"Filesystem",
-              hostPath:{path:"'"$WORK/pv/"'"+name},claimRef:{namespace:m.namespace,name:m.name,uid:m.uid}}}));
-        }})' | while IFS= read -r pv; do
-      printf '%s\n' "$pv" | kubectl create -f - >/dev/null 2>&1 || true
-    done
-    sleep 1
-  done
-}
-provision_pvs &
-PROVISIONER_PID=$!
 
 # check_workloads <namespace...>: every Deployment/StatefulSet has all replicas ready, every Job has succeeded.
 # shellcheck disable=SC2016 # JavaScript template strings

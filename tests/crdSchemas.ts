@@ -4,7 +4,7 @@
 
 import * as assert from "assert";
 
-interface Schema {
+export interface Schema {
     type?: "object" | "string" | "integer" | "array" | "boolean";
     required?: string[];
     properties?: Record<string, Schema>;
@@ -96,7 +96,7 @@ export const sparkApplicationSchema: Schema = {
 };
 
 /** metallb.io/v1beta1 IPAddressPool and L2Advertisement (metallb CRDs, chart 0.16). */
-const ipAddressPoolSchema: Schema = {
+export const ipAddressPoolSchema: Schema = {
     type: "object",
     required: ["metadata", "spec"],
     properties: {
@@ -104,11 +104,18 @@ const ipAddressPoolSchema: Schema = {
         spec: { type: "object", required: ["addresses"], properties: { addresses: strings, autoAssign: { type: "boolean" } } },
     },
 };
-const l2AdvertisementSchema: Schema = {
+export const l2AdvertisementSchema: Schema = {
     type: "object",
     required: ["metadata"],
     properties: { metadata: { type: "object", required: ["name", "namespace"] }, spec: { type: "object", properties: { ipAddressPools: strings } } },
 };
+
+/** The custom resources the program creates, with their CRDs' names, for registering those CRDs on a test server. */
+export const customResources: { group: string; version: string; kind: string; plural: string; schema: Schema }[] = [
+    { group: "sparkoperator.k8s.io", version: "v1beta2", kind: "SparkApplication", plural: "sparkapplications", schema: sparkApplicationSchema },
+    { group: "metallb.io", version: "v1beta1", kind: "IPAddressPool", plural: "ipaddresspools", schema: ipAddressPoolSchema },
+    { group: "metallb.io", version: "v1beta1", kind: "L2Advertisement", plural: "l2advertisements", schema: l2AdvertisementSchema },
+];
 
 function model(schema: Schema): { new (data: unknown): { validate(): void } } {
     return class {
