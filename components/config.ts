@@ -166,11 +166,11 @@ export interface PipelineConfig extends ServiceBase {
     team: string;
     /** The topic bronze reads. */
     topic: string;
-    /** Heap of each job's driver (in its submit pod, sized by `resources`), Spark syntax. */
+    /** Heap of the pipeline application's driver (its submit pod, sized by `resources`), Spark syntax. */
     driverMemory: string;
-    /** Heap of each job's executor on the workers, Spark syntax. */
+    /** Heap of the application's executor, Spark syntax. */
     executorMemory: string;
-    /** Cores each job takes from the Spark cluster (spark.cores.max). */
+    /** Cores the application's executor takes (spark.cores.max on the Spark cluster). */
     coresPerJob: number;
 }
 
