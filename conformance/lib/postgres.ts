@@ -136,7 +136,7 @@ export async function startPostgres(l: Loaded, ip: string, o: PostgresOptions = 
     const env = containerEnv(l, c, { name: `${sts.metadata.name}-0`, namespace: ns, ip });
 
     const root = sandbox("postgres");
-    const { bin, lib } = await postgresBinaries(root, runAs);
+    const { bin, lib } = await postgresBinaries(sandbox("postgres-packages"), runAs);
     const dataClaim = (c.volumeMounts ?? []).find((m: any) => (sts.spec.volumeClaimTemplates ?? []).some((t: any) => t.metadata.name === m.name));
     const paths = mountVolumes(l, sts, c, root, o.data && dataClaim ? { [dataClaim.name]: o.data } : {});
     const data = dataClaim ? paths[dataClaim.mountPath] : path.join(root, "data");

@@ -47,6 +47,9 @@ export function asUser(runAs?: RunAs): { uid?: number; gid?: number } {
  */
 export function readableBy(dir: string, under: string, runAs?: RunAs): string {
     if (!runAs || process.getuid?.() !== 0) return dir;
+    // `under` is a folder of its own (not one later given to the pod's user, which would chown the cache's
+    // files through the links), open for reading.
+    fs.chmodSync(under, 0o755);
     const dest = path.join(under, path.basename(dir));
     if (run(["cp", "-al", dir, dest]).code !== 0) {
         fs.rmSync(dest, { recursive: true, force: true });

@@ -58,7 +58,7 @@ export async function startRedis(l: Loaded, ip: string, o: RedisOptions = {}): P
     const env = containerEnv(l, c, { name: `${sts.metadata.name}-0`, namespace: ns, ip });
 
     const root = sandbox("redis");
-    const pkg = readableBy(await debianPackages("redis", REDIS_PACKAGES), root, runAs);
+    const pkg = readableBy(await debianPackages("redis", REDIS_PACKAGES), sandbox("redis-packages"), runAs);
     const lib = path.join(pkg, LIB);
     const dataClaim = (c.volumeMounts ?? []).find((m: any) => (sts.spec.volumeClaimTemplates ?? []).some((t: any) => t.metadata.name === m.name));
     const paths = mountVolumes(l, sts, c, root, o.data && dataClaim ? { [dataClaim.name]: o.data } : {});
