@@ -12,9 +12,11 @@ export type { Loaded, Registered };
 
 /** The one object of a kind and name (and namespace, when given); throws naming what is missing. */
 export function object(l: Loaded, kind: string, name: string, namespace?: string): any {
-    const found = k8sObjects(l).filter(
-        (r) => r.inputs.kind === kind && nameOf(r) === name && (namespace === undefined || r.inputs.metadata?.namespace === namespace),
-    );
+    const inNs = (r: Registered) => r.inputs.kind === kind && (namespace === undefined || r.inputs.metadata?.namespace === namespace);
+    let found = k8sObjects(l).filter((r) => inNs(r) && nameOf(r) === name);
+    // ConfigMaps carry a hash of their content in their name (components/lib/configFiles.ts); their
+    // `app.kubernetes.io/name` label keeps the name without it.
+    if (!found.length) found = k8sObjects(l).filter((r) => inNs(r) && r.inputs.metadata?.labels?.["app.kubernetes.io/name"] === name);
     if (found.length !== 1) {
         const names = k8sObjects(l).filter((r) => r.inputs.kind === kind).map((r) => `${r.inputs.metadata?.namespace}/${nameOf(r)}`);
         throw new Error(`${l.stack}: expected one ${kind} ${namespace ?? "*"}/${name}, found ${found.length} (there are: ${names.join(", ")})`);
