@@ -244,29 +244,15 @@ export const SPARK_VERSION = "4.0.1";
 /** Hadoop bundled with Spark 4.0.x; hadoop-aws must be the same release. */
 export const HADOOP_VERSION = "3.4.1";
 
-/** The AWS SDK v2 release hadoop-aws 3.4.1 is built against (hadoop-project 3.4.1 pom, aws-java-sdk-v2.version). */
-export const AWS_SDK_VERSION = "2.24.6";
+/** AWS SDK v2 bundle that hadoop-aws 3.4.1 is built against (hadoop-project 3.4.1 pom). */
+export const AWS_SDK_BUNDLE_VERSION = "2.24.6";
 
 /**
- * What S3A needs, written once for every place that loads it (Spark sessions through spark.jars.packages,
- * the operator's deps.packages, the History Server's classpath). hadoop-aws depends on the AWS SDK's
- * `bundle`, 558 MB with every AWS service shaded in; S3A uses only S3 and its transfer manager, and Hadoop
- * says so (Steve Loughran on HADOOP-19282: "You are free to use the sdk-s3 jar and its dependencies"). So
- * the bundle is excluded and the `s3` and `s3-transfer-manager` modules of the same SDK release are added:
- * about 12 MB with their dependencies (conformance/s3a.test.ts resolves exactly these from Maven Central
- * and writes and reads s3a:// with them).
- */
-export const s3aPackages = {
-    packages: [`org.apache.hadoop:hadoop-aws:${HADOOP_VERSION}`, `software.amazon.awssdk:s3:${AWS_SDK_VERSION}`, `software.amazon.awssdk:s3-transfer-manager:${AWS_SDK_VERSION}`],
-    /** groupId:artifactId pairs left out of the resolution (spark.jars.excludes, deps.excludePackages). */
-    excludes: ["software.amazon.awssdk:bundle"],
-} as const;
-
-/**
- * Maven coordinates Spark pulls at session start for the table formats; each checked on Maven Central
- * (Nov 2026): delta-spark 4.0.1 is built against Spark 4.0.1, iceberg 1.10.2 ships a 4.0 runtime.
+ * Maven coordinates Spark pulls at session start for S3A and the table formats; each checked on Maven
+ * Central (Nov 2026): delta-spark 4.0.1 is built against Spark 4.0.1, iceberg 1.10.2 ships a 4.0 runtime.
  */
 export const sparkPackages = {
+    s3a: `org.apache.hadoop:hadoop-aws:${HADOOP_VERSION}`,
     delta: "io.delta:delta-spark_2.13:4.0.1",
     iceberg: "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.2",
 } as const;

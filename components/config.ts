@@ -166,11 +166,11 @@ export interface PipelineConfig extends ServiceBase {
     team: string;
     /** The topic bronze reads. */
     topic: string;
-    /** Heap of the pipeline application's driver (its submit pod, sized by `resources`), Spark syntax. */
+    /** Heap of each job's driver (in its submit pod, sized by `resources`), Spark syntax. */
     driverMemory: string;
-    /** Heap of the application's executor, Spark syntax. */
+    /** Heap of each job's executor on the workers, Spark syntax. */
     executorMemory: string;
-    /** Cores the application's executor takes (spark.cores.max on the Spark cluster). */
+    /** Cores each job takes from the Spark cluster (spark.cores.max). */
     coresPerJob: number;
 }
 

@@ -24,8 +24,7 @@ function size(cpu: string, memory: string, cpuLimit: string, memoryLimit: string
 export const platformServiceDefaults: PlatformServices = {
     postgres: { enabled: false, volumeSize: "2Gi", resources: size("50m", "128Mi", "1", "512Mi") },
     redis: { enabled: false, volumeSize: "1Gi", resources: size("25m", "32Mi", "500m", "128Mi") },
-    // The heap is 70% of the limit (nessie.ts MaxRAMPercentage): 358Mi of 512Mi, within the request.
-    nessie: { enabled: false, resources: size("100m", "384Mi", "1", "512Mi") },
+    nessie: { enabled: false, resources: size("100m", "384Mi", "1", "768Mi") },
     trino: {
         enabled: false,
         workers: 1,

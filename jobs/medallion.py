@@ -1,7 +1,7 @@
 """The medallion transformations of the vehicle-events pipeline, as pure DataFrame -> DataFrame functions.
 
-The pipeline's entry point (pipeline.py) only wires sources and sinks around these, so the tests run
-exactly this code in Spark local mode, on the session settings below. The same functions work on batch
+The streaming entry points (bronze.py, silver.py, gold.py, cassandra_sink.py) only wire sources and sinks
+around these, so the tests run exactly this code in Spark local mode. The same functions work on batch
 and streaming DataFrames (the watermark is a no-op on a batch one).
 """
 
@@ -124,27 +124,7 @@ def render_metrics(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- the session: one place for the settings the tests and the pipeline both run on ----------------------
-
-# Spark's default of 200 shuffle partitions means 200 state-store files per stateful operator written to
-# the object store at every micro-batch (silver's dedupe), and 200 tasks for a few hundred rows. The
-# vehicle-events topic has 3 partitions in every stack (Pulumi.dev.yaml, Pulumi.prod.yaml), so a batch
-# never holds more parallelism than that. A stateful query keeps the number of its first run in its
-# checkpoint, so a change here takes a fresh checkpoint.
-SESSION_CONF = {
-    "spark.sql.shuffle.partitions": "3",
-    "spark.sql.session.timeZone": "UTC",
-}
-
-
-def configure(builder):
-    """The session builder with SESSION_CONF applied (pipeline.py and the job tests both use this)."""
-    for key, value in SESSION_CONF.items():
-        builder = builder.config(key, value)
-    return builder
-
-
-# --- what the entry point shares: its command line and how its stream runs -----------------------------
+# --- what every entry point shares: its command line and how its stream runs -----------------------------
 
 
 def job_args(*flags: str, **defaults):
@@ -175,6 +155,6 @@ def apply_secret_conf(spark) -> None:
         spark.conf.set(key, value)
 
 
-def start_stream(writer, name: str, checkpoint: str, every: str):
-    """Starts a stream writer under a query name with its checkpoint and trigger interval; returns the query."""
-    return writer.queryName(name).option("checkpointLocation", checkpoint).trigger(processingTime=every).start()
+def run_stream(writer, checkpoint: str, every: str) -> None:
+    """Starts a stream writer with its checkpoint and trigger interval, and blocks while it runs."""
+    writer.option("checkpointLocation", checkpoint).trigger(processingTime=every).start().awaitTermination()

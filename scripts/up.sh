@@ -9,8 +9,6 @@ source "$(dirname "$0")/lib/common.sh"
 need_node
 cluster_tool="$(lakehouse_cli cluster-tool)"
 lakehouse_cli prereqs up
-# Before creating anything: the stack's requests plus the cluster's overhead must fit Docker's memory and CPUs.
-npx --no-install ts-node --transpile-only scripts/fit.ts "$stack"
 
 if [ "$cluster_tool" = kind ]; then
   network="kind"

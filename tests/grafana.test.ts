@@ -18,7 +18,7 @@ function sourcesOf(metric: string): string[] | undefined {
     // Prometheus makes these for every target it scrapes.
     if (/^(up|scrape_[a-z_]+)$/.test(metric)) return ["*"];
     if (KAFKA_METRICS.includes(metric)) return ["kafka"];
-    if (GOLD_METRICS.includes(metric)) return ["vehicles-pipeline"];
+    if (GOLD_METRICS.includes(metric)) return ["vehicles-gold"];
     if (/^kube_pod_[a-z_]+$/.test(metric)) return ["kube-state-metrics"];
     // Spark's PrometheusServlet: master.* and worker.* gauges.
     if (/^metrics_master_[A-Za-z]+_Value$/.test(metric)) return ["spark-master"];

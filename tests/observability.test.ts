@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
 import { CHART_PODS_ANNOTATION } from "../components/cluster/sparkOperator";
-import { s3aIvyModule } from "../components/compute/sparkHistory";
+import { historyJars } from "../components/compute/sparkHistory";
 import { STACKS, k8sObjects, loadProgram, loadStack, nameOf, sparkApplicationPods, withOverrides } from "./harness";
 
 const objects = async (stack: string) => k8sObjects(await loadStack(stack)).map((r) => r.inputs);
@@ -19,20 +19,20 @@ describe("observability", () => {
                 kafka: "metrics",
                 "spark-master": "ui",
                 "spark-worker": "ui",
-                "vehicles-pipeline": "metrics",
+                "vehicles-gold": "metrics",
                 nessie: "management",
                 clickhouse: "metrics",
                 "flink-jobmanager": "metrics",
                 "flink-taskmanager": "metrics",
                 "trino-coordinator": "http",
             };
-            const targets = ["kafka", "kube-state-metrics", "spark-master", "spark-operator", "spark-worker", "vehicles-pipeline", ...platformTargets];
+            const targets = ["kafka", "kube-state-metrics", "spark-master", "spark-operator", "spark-worker", "vehicles-gold", ...platformTargets];
             assert.deepStrictEqual(auditScrapeTargets(objs), [...targets].sort());
             const declared = named(objs, "StatefulSet", "prometheus").spec.template.metadata.annotations["lakehouse.io/connects-to"];
             assert.deepStrictEqual(
                 declared.split(",").sort(),
-                // The pipeline's driver (serving gold metrics) runs in the pipeline's team namespace under the operator launcher.
-                targets.map((t) => `${({ "spark-operator": "spark-operator", "vehicles-pipeline": "team-alpha" } as Record<string, string>)[t] ?? "lakehouse"}/${t}:${ports[t]}`).sort(),
+                // The gold job's driver runs in the pipeline's team namespace under the operator launcher.
+                targets.map((t) => `${({ "spark-operator": "spark-operator", "vehicles-gold": "team-alpha" } as Record<string, string>)[t] ?? "lakehouse"}/${t}:${ports[t]}`).sort(),
                 "Prometheus declares what it scrapes",
             );
         });
@@ -65,22 +65,11 @@ describe("observability", () => {
         });
     }
 
-    it("the History Server resolves S3A's packages with Spark's own Ivy, without the SDK bundle, and no container downloads the bundle", async () => {
-        const objs = await objects("dev");
-        const history = named(objs, "Deployment", "spark-history").spec.template.spec;
-        const init = history.initContainers[0];
-        assert.strictEqual(init.image, history.containers[0].image, "the Spark image, whose jars hold Ivy");
-        assert.deepStrictEqual(init.command.slice(0, 5), ["java", "-Xmx128m", "-cp", "/opt/spark/jars/*", "org.apache.ivy.Main"]);
-        const ivy: string = named(objs, "ConfigMap", "spark-history-conf").data["s3a-ivy.xml"];
-        assert.strictEqual(ivy, s3aIvyModule());
-        assert.match(ivy, /<dependency org="software.amazon.awssdk" name="s3" rev="2.24.6"/);
-        assert.match(ivy, /<exclude org="software.amazon.awssdk" module="bundle"\/>/);
-        // Nothing names the bundle but its exclusions (spark.jars.excludes, deps.excludePackages, the Ivy file).
-        const text = JSON.stringify(objs).split("software.amazon.awssdk:bundle").join("").split('org=\\"software.amazon.awssdk\\" module=\\"bundle\\"').join("");
-        assert.ok(!/awssdk.{0,3}bundle/.test(text), "only exclusions name the bundle");
-        for (const app of objs.filter((o: any) => o.kind === "SparkApplication" && o.spec.deps?.packages)) {
-            assert.deepStrictEqual(app.spec.deps.excludePackages, ["software.amazon.awssdk:bundle"], app.metadata.name);
-        }
+    it("the History Server fetches the S3A jars matching Spark's Hadoop from Maven Central", () => {
+        assert.deepStrictEqual(historyJars(), [
+            { name: "hadoop-aws-3.4.1.jar", url: "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-aws/3.4.1/hadoop-aws-3.4.1.jar" },
+            { name: "bundle-2.24.6.jar", url: "https://repo1.maven.org/maven2/software/amazon/awssdk/bundle/2.24.6/bundle-2.24.6.jar" },
+        ]);
     });
 
     it("without the History Server, nothing logs events and no folder is made", async () => {
@@ -95,7 +84,7 @@ describe("observability", () => {
     it("the minio engine is scraped on its public cluster-metrics path; rustfs, which only pushes OTLP, is not", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { objectStore: { engine: "minio" } } }));
         const objs = k8sObjects(l).map((r) => r.inputs);
-        assert.deepStrictEqual(auditScrapeTargets(objs), ["kafka", "kube-state-metrics", "object-store", "spark-master", "spark-operator", "spark-worker", "vehicles-pipeline"]);
+        assert.deepStrictEqual(auditScrapeTargets(objs), ["kafka", "kube-state-metrics", "object-store", "spark-master", "spark-operator", "spark-worker", "vehicles-gold"]);
         const config = yaml.load(named(objs, "ConfigMap", "prometheus-config").data["prometheus.yml"]) as any;
         const job = config.scrape_configs.find((j: any) => j.job_name === "object-store");
         assert.strictEqual(job.metrics_path, "/minio/v2/metrics/cluster");

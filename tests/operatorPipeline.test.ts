@@ -3,16 +3,14 @@ import { catalog, streamingPackages } from "../components/catalog";
 import { parseConfig } from "../components/config";
 import { totalDemand } from "../components/lib/sparkApplication";
 import { parseBytes, parseCpu } from "../components/lib/quantity";
-import { PIPELINE_APP } from "../components/streaming/pipeline";
 import { operatorJobSizes } from "../components/streaming/pipelineLauncher";
 import { checkDeclaredLinks, checkReferences, checkServiceSelectors } from "./checks";
 import { Loaded, dependenciesOf, k8sObjects, loadProgram, loadStack, nameOf, stackConfig, withOverrides } from "./harness";
 
 // The medallion pipeline under the Spark Operator (dev and prod have the operator on, so `auto` picks it):
-// one SparkApplication (bronze, silver, gold and the Cassandra sink as queries of one session) in the first
-// team's namespace, with what it reads copied or linked there.
+// SparkApplications in the first team's namespace, with what they read copied or linked there.
 
-const JOBS = [PIPELINE_APP];
+const JOBS = ["vehicles-bronze", "vehicles-silver", "vehicles-gold", "vehicles-cassandra"];
 const objects = (l: Loaded) => k8sObjects(l).map((r) => r.inputs);
 const apps = (l: Loaded) => k8sObjects(l).filter((r) => r.inputs.kind === "SparkApplication" && r.inputs.metadata.labels["app.kubernetes.io/component"] === "pipeline");
 const app = (l: Loaded, name: string) => apps(l).find((r) => r.inputs.metadata.name === name)!;
@@ -31,11 +29,11 @@ describe("pipeline launcher: config", () => {
         assert.strictEqual(forced.launcher, "standalone");
     });
 
-    it("the dev application fits the default quota beside the examples, which is what config checks", () => {
+    it("the dev jobs fit the default quota beside the examples, which is what config checks", () => {
         const cfg = parseConfig(stackConfig("dev"), "dev");
-        const need = totalDemand([operatorJobSizes(cfg.services.pipeline)]);
-        // 2 pods: 512m heap + 384m overhead each; a core's limit each (coresPerJob 1, the driver's limit 1).
-        assert.deepStrictEqual(need, { pods: 2, requestsCpu: 0.1, limitsCpu: 2, requestsMemory: 2 * 896 * 2 ** 20, limitsMemory: 2 * 896 * 2 ** 20 });
+        const need = totalDemand(Array.from({ length: 4 }, () => operatorJobSizes(cfg.services.pipeline)));
+        // 8 pods: 512m heap + 384m overhead each; a core's limit each (coresPerJob 1, the driver's limit 1).
+        assert.deepStrictEqual(need, { pods: 8, requestsCpu: 0.4, limitsCpu: 8, requestsMemory: 8 * 896 * 2 ** 20, limitsMemory: 8 * 896 * 2 ** 20 });
         const q = cfg.teams[0].quota;
         assert.ok(need.limitsMemory <= parseBytes(q.limits.memory)! && need.limitsCpu <= parseCpu(q.limits.cpu)! && need.pods <= q.pods);
     });
@@ -43,7 +41,7 @@ describe("pipeline launcher: config", () => {
 
 describe("pipeline launcher: operator", () => {
     for (const stack of ["dev", "prod"]) {
-        it(`${stack}: one SparkApplication for the whole pipeline in the team namespace, as the team's account, on the Spark cluster's image`, async () => {
+        it(`${stack}: one SparkApplication per job in the team namespace, as the team's account, on the Spark cluster's image`, async () => {
             const l = await loadStack(stack);
             assert.deepStrictEqual(apps(l).map((r) => r.inputs.metadata.name).sort(), [...JOBS].sort());
             assert.ok(!objects(l).some((o) => o.kind === "Deployment" && o.metadata.name.startsWith("vehicles-")), "no standalone drivers");
@@ -56,7 +54,7 @@ describe("pipeline launcher: operator", () => {
                 assert.strictEqual(a.spec.image, worker.spec.template.spec.containers[0].image, "driver Python and Spark match the cluster's");
                 assert.strictEqual(a.spec.driver.securityContext.runAsUser, catalog.spark.uid);
                 assert.strictEqual(a.spec.type, "Python");
-                assert.strictEqual(a.spec.mainApplicationFile, "local:///opt/lakehouse/jobs/pipeline.py");
+                assert.strictEqual(a.spec.mainApplicationFile, `local:///opt/lakehouse/jobs/${a.metadata.name.replace("vehicles-", "").replace("cassandra", "cassandra_sink")}.py`);
                 assert.deepStrictEqual(a.spec.deps.pyFiles, ["local:///opt/lakehouse/jobs/medallion.py"]);
                 const code = find(l, "ConfigMap", "team-alpha", "vehicles-code");
                 assert.ok(code, "the code ConfigMap is in the team namespace");
@@ -66,8 +64,8 @@ describe("pipeline launcher: operator", () => {
                 assert.deepStrictEqual([a.spec.driver.memory, a.spec.executor.memory, a.spec.executor.cores, a.spec.executor.instances], [cfg.driverMemory, cfg.executorMemory, cfg.coresPerJob, 1]);
                 assert.match(a.spec.deps.packages[0], /^org\.apache\.hadoop:hadoop-aws:/, "the cluster's packages first");
             }
-            assert.ok(app(l, PIPELINE_APP).inputs.spec.deps.packages.includes(streamingPackages.kafka));
-            assert.ok(app(l, PIPELINE_APP).inputs.spec.deps.packages.includes(streamingPackages.cassandra));
+            assert.ok(app(l, "vehicles-bronze").inputs.spec.deps.packages.includes(streamingPackages.kafka));
+            assert.ok(app(l, "vehicles-cassandra").inputs.spec.deps.packages.includes(streamingPackages.cassandra));
         });
 
         it(`${stack}: event logs go where the History Server reads, as the Spark cluster's defaults say`, async () => {
@@ -97,7 +95,7 @@ describe("pipeline launcher: operator", () => {
         // Same random values as the originals.
         const orig = find(l, "Secret", "lakehouse", "object-store-root");
         assert.deepStrictEqual(s3.stringData, orig.stringData);
-        const sink = envOf(app(l, PIPELINE_APP).inputs.spec.driver);
+        const sink = envOf(app(l, "vehicles-cassandra").inputs.spec.driver);
         assert.deepStrictEqual(sink.CASSANDRA_PASSWORD, { secretKeyRef: { name: "cassandra-users", key: "password" } });
         assert.deepStrictEqual(sink.AWS_SECRET_ACCESS_KEY, { secretKeyRef: { name: "object-store-root", key: "secretKey" } });
         // Names of env vars only, never values; jobs/medallion.py sets these on the session.
@@ -105,65 +103,67 @@ describe("pipeline launcher: operator", () => {
         for (const r of apps(l)) assert.ok(!JSON.stringify(r.inputs).includes(orig.stringData.secretKey), "no secret value in a manifest");
     });
 
-    it("starts after the topic, the Cassandra schema, the operator, its code and its secrets", async () => {
+    it("runs bronze after the topic and the operator, silver after bronze, gold and the sink after silver", async () => {
         const l = await loadStack("dev");
         const deps = (name: string) => dependenciesOf(app(l, name));
         for (const name of JOBS) {
             assert.ok(deps(name).includes("spark-operator"), `${name} waits for the operator's release (its CRD): ${deps(name)}`);
             assert.ok(deps(name).includes("vehicles-code") && deps(name).includes("vehicles-object-store-root"), `${name}: code and secrets first`);
         }
-        assert.ok(deps(PIPELINE_APP).some((d) => d.startsWith("kafka-topics")), `${deps(PIPELINE_APP)}`);
-        assert.ok(deps(PIPELINE_APP).some((d) => d.startsWith("cassandra-schema")), `${deps(PIPELINE_APP)}`);
+        assert.ok(deps("vehicles-bronze").some((d) => d.startsWith("kafka-topics")), `${deps("vehicles-bronze")}`);
+        assert.ok(deps("vehicles-silver").includes("vehicles-bronze"));
+        assert.ok(deps("vehicles-gold").includes("vehicles-silver"));
+        assert.ok(deps("vehicles-cassandra").includes("vehicles-silver") && deps("vehicles-cassandra").some((d) => d.startsWith("cassandra-schema")));
     });
 
     it("drivers and executors reach Kafka, the object store and Cassandra across namespaces, and nothing else is opened", async () => {
         const l = await loadStack("dev");
         assert.deepStrictEqual(checkDeclaredLinks(objects(l)), []);
-        const bronze = app(l, PIPELINE_APP).inputs;
-        assert.strictEqual(bronze.spec.driver.annotations["lakehouse.io/connects-to"], "lakehouse/object-store:s3,lakehouse/kafka:client,lakehouse/cassandra:cql");
-        // The audit reads the application's arguments and Spark settings: without the Kafka link, it is caught.
-        const unlinked = { ...bronze.spec.driver, annotations: { "lakehouse.io/connects-to": "lakehouse/object-store:s3,lakehouse/cassandra:cql" } };
+        const bronze = app(l, "vehicles-bronze").inputs;
+        assert.strictEqual(bronze.spec.driver.annotations["lakehouse.io/connects-to"], "lakehouse/object-store:s3,lakehouse/kafka:client");
+        // The audit reads the applications' arguments and Spark settings: without the Kafka link, bronze is caught.
+        const unlinked = { ...bronze.spec.driver, annotations: { "lakehouse.io/connects-to": "lakehouse/object-store:s3" } };
         const broken = objects(l).map((o) => (o === bronze ? { ...o, spec: { ...o.spec, driver: unlinked } } : o));
-        assert.deepStrictEqual(checkDeclaredLinks(broken), [`SparkApplication team-alpha/${PIPELINE_APP} driver connects to lakehouse/kafka:client without declaring it in connectsTo`]);
+        assert.deepStrictEqual(checkDeclaredLinks(broken), ["SparkApplication team-alpha/vehicles-bronze driver connects to lakehouse/kafka:client without declaring it in connectsTo"]);
         // The network audit (network.test.ts) proves every declared link open and nothing more; here, the shape.
         const pols: any[] = objects(l).filter((o) => o.kind === "NetworkPolicy");
-        const kafkaIn = pols.find((p) => p.metadata.name === `allow-${PIPELINE_APP}-to-kafka-client`);
+        const kafkaIn = pols.find((p) => p.metadata.name === "allow-vehicles-bronze-to-kafka-client");
         assert.strictEqual(kafkaIn.metadata.namespace, "lakehouse");
         assert.deepStrictEqual(kafkaIn.spec.ingress[0].from[0], {
-            podSelector: { matchLabels: { "app.kubernetes.io/name": PIPELINE_APP, "app.kubernetes.io/part-of": "lakehouse" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "vehicles-bronze", "app.kubernetes.io/part-of": "lakehouse" } },
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "team-alpha" } },
         });
-        const out = pols.find((p) => p.metadata.name === `allow-${PIPELINE_APP}-egress`);
+        const out = pols.find((p) => p.metadata.name === "allow-vehicles-bronze-egress");
         assert.strictEqual(out.metadata.namespace, "team-alpha");
-        assert.deepStrictEqual(out.spec.egress.map((e: any) => e.ports[0].port), [9000, 9092, 9042]);
+        assert.deepStrictEqual(out.spec.egress.map((e: any) => e.ports[0].port), [9000, 9092]);
         for (const role of ["driver", "executor"]) {
             const labels = bronze.spec[role].labels;
             assert.ok(Object.entries(out.spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v), `the egress policy selects the ${role}`);
         }
-        assert.ok(!pols.some((p) => p.metadata.name.startsWith(`allow-${PIPELINE_APP}-to-`) && !/(object-store|kafka|cassandra)/.test(p.metadata.name)), "nothing else");
+        assert.ok(!pols.some((p) => p.metadata.name === "allow-vehicles-bronze-to-cassandra-cql"), "bronze never declared Cassandra");
     });
 
-    it("the driver's gold metrics are scraped through a headless Service in the team namespace", async () => {
+    it("the gold driver's metrics are scraped through a headless Service in the team namespace", async () => {
         const l = await loadStack("dev");
         assert.deepStrictEqual(checkServiceSelectors(objects(l)), []);
-        const svc = find(l, "Service", "team-alpha", PIPELINE_APP);
+        const svc = find(l, "Service", "team-alpha", "vehicles-gold");
         assert.strictEqual(svc.spec.clusterIP, "None");
-        assert.deepStrictEqual(svc.spec.selector, { "app.kubernetes.io/name": PIPELINE_APP, "app.kubernetes.io/part-of": "lakehouse", "spark-role": "driver" });
-        assert.deepStrictEqual(app(l, PIPELINE_APP).inputs.spec.driver.ports, [{ name: "metrics", containerPort: 9108, protocol: "TCP" }]);
+        assert.deepStrictEqual(svc.spec.selector, { "app.kubernetes.io/name": "vehicles-gold", "app.kubernetes.io/part-of": "lakehouse", "spark-role": "driver" });
+        assert.deepStrictEqual(app(l, "vehicles-gold").inputs.spec.driver.ports, [{ name: "metrics", containerPort: 9108, protocol: "TCP" }]);
         const prom: string = find(l, "ConfigMap", "lakehouse", "prometheus-config").data["prometheus.yml"];
-        assert.match(prom, new RegExp(`names: \\['${PIPELINE_APP}\\.team-alpha\\.svc'\\]`));
+        assert.match(prom, /names: \['vehicles-gold\.team-alpha\.svc'\]/);
     });
 
-    it("with the operator off, the pipeline falls back to one standalone driver in the platform namespace", async () => {
+    it("with the operator off, the jobs fall back to standalone drivers in the platform namespace", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { sparkOperator: { enabled: false } } }));
         assert.deepStrictEqual(apps(l), []);
-        assert.deepStrictEqual(objects(l).filter((o) => o.kind === "Deployment" && o.metadata.name.startsWith("vehicles-")).map((o) => o.metadata.namespace), ["lakehouse"]);
+        assert.deepStrictEqual(objects(l).filter((o) => o.kind === "Deployment" && o.metadata.name.startsWith("vehicles-")).map((o) => o.metadata.namespace), Array(4).fill("lakehouse"));
         assert.ok(!objects(l).some((o) => o.kind === "Secret" && o.metadata.namespace !== "lakehouse"), "no copies needed");
     });
 });
 
 describe("pipeline launcher: Airflow's medallion DAG", () => {
-    it("gets the pipeline's SparkApplication (one task), waits for RUNNING on a stream, and may manage them in the team namespace", async () => {
+    it("gets the pipeline's SparkApplications in start order, waits for RUNNING on streams, and may manage them in the team namespace", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { postgres: { enabled: true }, airflow: { enabled: true, medallionDag: true } } }));
         const dags = find(l, "ConfigMap", "lakehouse", "airflow-dags").data;
         const jobs = JSON.parse(dags["medallion_jobs.json"]);

@@ -228,7 +228,7 @@ describe("platform objects", () => {
             "spark-operator-headless",
             "spark-worker",
             "spark-worker-headless",
-            "vehicles-pipeline",
+            "vehicles-gold",
         ]);
         const components = l.resources.filter((r) => r.type.startsWith("lakehouse:")).map((r) => r.type).sort();
         assert.deepStrictEqual(components, [

@@ -5,7 +5,7 @@ import * as path from "path";
 import { JMX_EXPORTER_VERSION, catalog, imageRef, streamingPackages } from "../components/catalog";
 import { serviceDefaults } from "../components/config";
 import { schemaCql } from "../components/streaming/cassandra";
-import { JOBS_DIR, JOB_FILES, PIPELINE_APP, pipelineJob } from "../components/streaming/pipeline";
+import { JOBS_DIR, JOB_FILES, pipelineJobs } from "../components/streaming/pipeline";
 import { SparkJobSpec, standaloneConf, submitArgs } from "../components/streaming/sparkJob";
 import { checkDeclaredLinks, checkReferences, checkSafeDefaults, checkServiceAddresses, checkServiceSelectors } from "./checks";
 import { Loaded, STACKS, k8sObjects, loadProgram, loadStack, nameOf, withOverrides } from "./harness";
@@ -175,57 +175,53 @@ describe("streaming: medallion jobs", () => {
         schemaReady,
     };
 
-    it("is one application: bronze, silver, gold and the Cassandra sink as queries of jobs/pipeline.py, after the topic and the schema", () => {
-        const { spec, needs } = pipelineJob({ settings: serviceDefaults.pipeline, kafka, s3, cassandra });
-        assert.strictEqual(spec.name, PIPELINE_APP);
-        assert.deepStrictEqual([spec.pythonFile, spec.pyFiles], ["pipeline.py", ["medallion.py"]]);
-        assert.deepStrictEqual(needs.map((n: any) => n.name), ["topics", "schema"]);
-        assert.strictEqual(
-            spec.args.join(" "),
-            "--bootstrap kafka.ns.svc:9092 --topic vehicle-events --bronze s3a://lake/bronze/vehicles --silver s3a://lake/silver/vehicles " +
-                "--gold s3a://lake/gold/stats --checkpoints s3a://lake/checkpoints --metrics-port 9108 --cassandra-keyspace vehicles --cassandra-table positions",
+    it("runs bronze after the topic exists, silver after bronze, gold and the Cassandra sink after silver", () => {
+        const jobs = pipelineJobs({ settings: serviceDefaults.pipeline, kafka, s3, cassandra });
+        assert.deepStrictEqual(
+            jobs.map((j) => [j.spec.name, j.after, (j.needs ?? []).map((n: any) => n.name)]),
+            [
+                ["vehicles-bronze", undefined, ["topics"]],
+                ["vehicles-silver", "vehicles-bronze", []],
+                ["vehicles-gold", "vehicles-silver", []],
+                ["vehicles-cassandra", "vehicles-silver", ["schema"]],
+            ],
         );
-        assert.deepStrictEqual(spec.links.map((l) => l.server), ["object-store", "kafka", "cassandra"]);
-        assert.deepStrictEqual(spec.packages, [streamingPackages.kafka, streamingPackages.cassandra]);
-        // Every flag the program passes is one jobs/pipeline.py reads (its job_args call).
-        const main = fs.readFileSync(path.join(JOBS_DIR, "pipeline.py"), "utf8");
-        const call = /job_args\(([^)]*)\)/.exec(main.slice(main.indexOf("def main")))![1];
-        const known = [...call.matchAll(/"([a-z_]+)"|([a-z_]+)=/g)].map((m) => (m[1] ?? m[2]).replace(/_/g, "-"));
-        for (const flag of spec.args.filter((x) => x.startsWith("--"))) assert.ok(known.includes(flag.slice(2)), `${flag} is read by pipeline.py (${known})`);
-        const bare = pipelineJob({ settings: serviceDefaults.pipeline, kafka, s3 });
-        assert.ok(!bare.spec.args.includes("--cassandra-keyspace"), "without Cassandra, no sink query");
-        assert.deepStrictEqual([bare.spec.packages, bare.needs.map((n: any) => n.name)], [[streamingPackages.kafka], ["topics"]]);
+        const args = Object.fromEntries(jobs.map((j) => [j.spec.name, j.spec.args.join(" ")]));
+        assert.strictEqual(args["vehicles-bronze"], "--bootstrap kafka.ns.svc:9092 --topic vehicle-events --output s3a://lake/bronze/vehicles --checkpoint s3a://lake/checkpoints/bronze");
+        assert.strictEqual(args["vehicles-silver"], "--input s3a://lake/bronze/vehicles --output s3a://lake/silver/vehicles --checkpoint s3a://lake/checkpoints/silver");
+        assert.match(args["vehicles-gold"], /^--input s3a:\/\/lake\/silver\/vehicles --output s3a:\/\/lake\/gold\/stats /);
+        assert.deepStrictEqual(jobs.map((j) => j.spec.links.map((l) => l.server)), [["object-store", "kafka"], ["object-store"], ["object-store"], ["object-store", "cassandra"]]);
+        assert.deepStrictEqual(pipelineJobs({ settings: serviceDefaults.pipeline, kafka, s3 }).map((j) => j.spec.name), ["vehicles-bronze", "vehicles-silver", "vehicles-gold"]);
     });
 
-    it("its Spark conf adds its packages and sizes to the cluster defaults; secrets stay env references", () => {
-        const { spec } = pipelineJob({ settings: serviceDefaults.pipeline, kafka, s3, cassandra });
-        const conf = standaloneConf({ "spark.jars.packages": "a:b:1", "spark.master": "spark://m:7077" }, spec);
-        assert.strictEqual(conf["spark.jars.packages"], `a:b:1,${streamingPackages.kafka},${streamingPackages.cassandra}`);
+    it("a job's Spark conf adds its packages and sizes to the cluster defaults; secrets stay env references", () => {
+        const [, , , sink] = pipelineJobs({ settings: serviceDefaults.pipeline, kafka, s3, cassandra });
+        const conf = standaloneConf({ "spark.jars.packages": "a:b:1", "spark.master": "spark://m:7077" }, sink.spec);
+        assert.strictEqual(conf["spark.jars.packages"], `a:b:1,${streamingPackages.cassandra}`);
         assert.strictEqual(conf["spark.cores.max"], "1");
         assert.strictEqual(conf["spark.executor.memory"], "512m");
         assert.strictEqual(conf["spark.cassandra.connection.host"], "cassandra.ns.svc");
         assert.ok(!Object.keys(conf).some((k) => /auth|password/.test(k)), "no credentials in the ConfigMap");
-        assert.deepStrictEqual(submitArgs(spec, "spark://m:7077"), [
+        assert.deepStrictEqual(submitArgs(sink.spec, "spark://m:7077"), [
             "--master", "spark://m:7077",
             "--conf", "spark.cassandra.auth.username=$(CASSANDRA_USERNAME)",
             "--conf", "spark.cassandra.auth.password=$(CASSANDRA_PASSWORD)",
             "--py-files", "/opt/lakehouse/jobs/medallion.py",
-            "/opt/lakehouse/jobs/pipeline.py",
-            ...spec.args,
+            "/opt/lakehouse/jobs/cassandra_sink.py",
+            ...sink.spec.args,
         ]);
-        const bare: SparkJobSpec = { ...spec, packages: [], pyFiles: [], secretConf: undefined };
+        const bare: SparkJobSpec = { ...sink.spec, packages: [], pyFiles: [], secretConf: undefined };
         assert.strictEqual(standaloneConf({}, bare)["spark.jars.packages"], "");
     });
 
     for (const stack of STACKS) {
-        it(`${stack}, standalone launcher: one driver Deployment runs spark-submit on the cluster's image, with the repo's code from a ConfigMap`, async () => {
+        it(`${stack}, standalone launcher: each job runs spark-submit on the cluster's image, with the repo's code from a ConfigMap`, async () => {
             const objs = await standaloneObjects(stack);
             const code = named(objs, "ConfigMap", "vehicles-code").data;
             for (const f of JOB_FILES) assert.strictEqual(code[f], fs.readFileSync(path.join(JOBS_DIR, f), "utf8"), f);
             const worker = named(objs, "Deployment", "spark-worker").spec.template.spec.containers[0];
-            assert.deepStrictEqual(byPrefix(objs, "Deployment", "vehicles-").map((d) => d.metadata.name), [PIPELINE_APP]);
-            {
-                const d = named(objs, "Deployment", PIPELINE_APP);
+            for (const job of ["bronze", "silver", "gold", "cassandra"]) {
+                const d = named(objs, "Deployment", `vehicles-${job}`);
                 const c = d.spec.template.spec.containers[0];
                 assert.strictEqual(c.image, worker.image, "driver Python and Spark must match the executors'");
                 assert.strictEqual(c.command[0], "/opt/spark/bin/spark-submit");
@@ -234,11 +230,10 @@ describe("streaming: medallion jobs", () => {
                 assert.strictEqual(d.spec.template.metadata.labels["lakehouse.io/peer-group"], "spark", "executors connect back to the driver");
                 assert.ok(links(d).includes("lakehouse/spark-master:cluster"));
                 assert.ok(links(d).includes("lakehouse/object-store:s3"));
-                assert.ok(links(d).includes("lakehouse/kafka:client") && links(d).includes("lakehouse/cassandra:cql"));
-                const conf: string = named(objs, "ConfigMap", `${PIPELINE_APP}-conf`).data["spark-defaults.conf"];
-                assert.match(conf, new RegExp(`^spark\\.app\\.name ${PIPELINE_APP}$`, "m"));
-                assert.match(conf, /spark-sql-kafka-0-10_2\.13:4\.0\.1/);
+                const conf: string = named(objs, "ConfigMap", `vehicles-${job}-conf`).data["spark-defaults.conf"];
+                assert.match(conf, new RegExp(`^spark\\.app\\.name vehicles-${job}$`, "m"));
             }
+            assert.match(named(objs, "ConfigMap", "vehicles-bronze-conf").data["spark-defaults.conf"], /spark-sql-kafka-0-10_2\.13:4\.0\.1/);
         });
 
         it(`${stack}, standalone launcher: the Spark workers, where executors run, declare links to Kafka and Cassandra`, async () => {
@@ -255,10 +250,10 @@ describe("streaming: medallion jobs", () => {
         for (const audit of audits) assert.deepStrictEqual(audit(objs), []);
     });
 
-    it("standalone without Cassandra: the one application runs and the audits pass", async () => {
+    it("standalone without Cassandra: three jobs run and the audits pass", async () => {
         const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { cassandra: { enabled: false }, pipeline: { launcher: "standalone" } } }));
         const objs = objects(l);
-        assert.deepStrictEqual(byPrefix(objs, "Deployment", "vehicles-").map((d) => d.metadata.name), [PIPELINE_APP]);
+        assert.deepStrictEqual(byPrefix(objs, "Deployment", "vehicles-").map((d) => d.metadata.name).sort(), ["vehicles-bronze", "vehicles-gold", "vehicles-silver"]);
         for (const audit of audits) assert.deepStrictEqual(audit(objs), []);
     });
 

@@ -1,4 +1,4 @@
-import { SPARK_VERSION, catalog, imageRef, s3aPackages, sparkPackages } from "../catalog";
+import { SPARK_VERSION, catalog, imageRef, sparkPackages } from "../catalog";
 import type { PlatformConfig, SparkConfig } from "../config";
 import { EndpointSpec } from "../lib/endpoint";
 import { MetricsTarget } from "../lib/metrics";
@@ -71,7 +71,7 @@ export function sparkDefaults(args: {
     eventLogDir?: string;
 }): Record<string, string> {
     const warehouse = `s3a://${args.bucket}/warehouse`;
-    const packages: string[] = [...s3aPackages.packages];
+    const packages: string[] = [sparkPackages.s3a];
     const conf: Record<string, string> = {
         "spark.master": args.masterUrl,
         "spark.hadoop.fs.s3a.endpoint": args.s3Endpoint,
@@ -104,8 +104,6 @@ export function sparkDefaults(args: {
         conf["spark.eventLog.dir"] = args.eventLogDir;
     }
     conf["spark.jars.packages"] = packages.join(",");
-    // S3A's dependency on the 558 MB AWS SDK bundle, replaced by the SDK modules it uses (catalog.ts).
-    conf["spark.jars.excludes"] = s3aPackages.excludes.join(",");
     return conf;
 }
 

@@ -1,4 +1,4 @@
-import { catalog, imageRef, s3aPackages } from "../catalog";
+import { AWS_SDK_BUNDLE_VERSION, HADOOP_VERSION, catalog, imageRef, mavenJarUrl } from "../catalog";
 import type { PlatformConfig, SparkHistoryConfig } from "../config";
 import { LakehouseComponent, LakehouseComponentOptions } from "../lib/component";
 import { configFiles } from "../lib/configFiles";
@@ -21,26 +21,13 @@ export interface SparkHistoryArgs {
 const UI_PORT = 18080;
 const SPARK_HOME = "/opt/spark";
 
-/**
- * An Ivy module file asking for S3A's packages without the excluded ones, what spark.jars.packages and
- * spark.jars.excludes resolve for a session: a daemon doesn't resolve packages, so the History Server's
- * init container runs the Ivy that ships in Spark's jars (ivy-2.5.3 in Spark 4.0.1) on this file. Its
- * default settings resolve from Maven Central, as Spark's own resolution does.
- */
-export function s3aIvyModule(packages: readonly string[] = s3aPackages.packages, excludes: readonly string[] = s3aPackages.excludes): string {
-    const exclusions = excludes.map((e) => {
-        const [org, module] = e.split(":");
-        return `    <exclude org="${org}" module="${module}"/>`;
-    });
-    const deps = packages.map((p) => {
-        const [org, name, rev] = p.split(":");
-        return `    <dependency org="${org}" name="${name}" rev="${rev}" conf="default->default(runtime)"/>`;
-    });
-    return ['<ivy-module version="2.0">', '  <info organisation="lakehouse" module="s3a-jars"/>', "  <dependencies>", ...deps, ...exclusions, "  </dependencies>", "</ivy-module>", ""].join("\n");
+/** The jars S3A needs on a daemon's classpath: daemons don't resolve spark.jars.packages. */
+export function historyJars(): { name: string; url: string }[] {
+    return [
+        { name: `hadoop-aws-${HADOOP_VERSION}.jar`, url: mavenJarUrl("org.apache.hadoop", "hadoop-aws", HADOOP_VERSION) },
+        { name: `bundle-${AWS_SDK_BUNDLE_VERSION}.jar`, url: mavenJarUrl("software.amazon.awssdk", "bundle", AWS_SDK_BUNDLE_VERSION) },
+    ];
 }
-
-/** Where Spark's image keeps its jars, the Ivy jar among them. */
-const SPARK_JARS = `${SPARK_HOME}/jars`;
 
 /** The Spark History Server, reading every application's event log from the object store. */
 export class SparkHistory extends LakehouseComponent {
@@ -57,7 +44,6 @@ export class SparkHistory extends LakehouseComponent {
                 partOf: "sparkHistory",
                 data: {
                     // The session defaults for S3A, minus the master: the server reads logs, it runs no application.
-                    "s3a-ivy.xml": s3aIvyModule(),
                     "spark-defaults.conf": renderDefaults({
                         ...Object.fromEntries(Object.entries(spark.defaults).filter(([k]) => k !== "spark.master")),
                         "spark.history.fs.logDirectory": args.logDir,
@@ -68,6 +54,7 @@ export class SparkHistory extends LakehouseComponent {
             },
             this.child(),
         );
+        const jars = historyJars();
         const ui = new Workload(
             name,
             {
@@ -84,21 +71,13 @@ export class SparkHistory extends LakehouseComponent {
                 ],
                 initContainers: [
                     {
-                        // S3A's jars (about 12 MB, not the SDK bundle), resolved once per pod start from Maven
-                        // Central by Spark's own Ivy, like spark.jars.packages does for sessions.
+                        // Fetched once per pod start from Maven Central, like spark.jars.packages does for sessions.
                         name: "fetch-s3a-jars",
-                        image: settings.image ?? imageRef(catalog.spark),
-                        command: [
-                            "java", "-Xmx128m", "-cp", `${SPARK_JARS}/*`, "org.apache.ivy.Main",
-                            "-ivy", "/conf/s3a-ivy.xml", "-confs", "default", "-types", "jar", "-cache", "/tmp/ivy",
-                            "-retrieve", "/jars/[organisation]_[artifact]-[revision].[ext]",
-                        ],
-                        resources: { requests: { cpu: "10m", memory: "128Mi" }, limits: { memory: "384Mi" } },
-                        volumeMounts: [
-                            { name: "conf", mountPath: "/conf/s3a-ivy.xml", subPath: "s3a-ivy.xml" },
-                            { name: "jars", mountPath: "/jars" },
-                            { name: "tmp", mountPath: "/tmp" },
-                        ],
+                        image: imageRef(catalog.curl),
+                        command: ["/bin/sh", "-ec", 'for j in $JARS; do curl -fsSL --retry 5 -o "/jars/${j%%=*}" "${j#*=}"; done'],
+                        env: { JARS: jars.map((j) => `${j.name}=${j.url}`).join(" ") },
+                        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                        volumeMounts: [{ name: "jars", mountPath: "/jars" }],
                     },
                 ],
                 containers: [

@@ -54,8 +54,6 @@ export interface SparkApplicationArgs extends SparkAppSizes {
     sparkConf?: Record<string, string>;
     /** Maven coordinates resolved at submission (`deps.packages`). */
     packages?: string[];
-    /** groupId:artifactId pairs left out of that resolution (`deps.excludePackages`, spark-submit --exclude-packages). */
-    excludePackages?: string[];
     /** Python modules the application imports (`deps.pyFiles`), e.g. `local://` paths of a mounted ConfigMap. */
     pyFiles?: string[];
     /** Env of driver and executors. */
@@ -136,13 +134,7 @@ export function sparkApplicationManifest(args: SparkApplicationArgs): Record<str
             arguments: args.arguments ?? [],
             sparkConf: args.sparkConf ?? {},
             ...(args.packages?.length || args.pyFiles?.length
-                ? {
-                      deps: {
-                          ...(args.packages?.length ? { packages: args.packages } : {}),
-                          ...(args.excludePackages?.length ? { excludePackages: args.excludePackages } : {}),
-                          ...(args.pyFiles?.length ? { pyFiles: args.pyFiles } : {}),
-                      },
-                  }
+                ? { deps: { ...(args.packages?.length ? { packages: args.packages } : {}), ...(args.pyFiles?.length ? { pyFiles: args.pyFiles } : {}) } }
                 : {}),
             restartPolicy: args.restartPolicy ?? { type: "Never" },
             volumes,

@@ -4,14 +4,12 @@
 
 /**
  * What the pipeline gives Airflow when it runs on the Spark Operator (VehiclePipeline.medallion): its
- * SparkApplications in a team namespace, in start order; the DAG runs them by name, in that order. The
- * vehicle pipeline is one application (bronze, silver, gold and the sink are queries of one session), so
- * its DAG is one task; the shape stays a list so a batch job can follow it.
+ * SparkApplications in a team namespace, in start order; the DAG runs them by name, in that order.
  */
 export interface MedallionPipeline {
     /** Namespace the SparkApplications live in (the Spark Operator must watch it). */
     namespace: string;
-    /** The jobs in run order, by name (e.g. vehicles-pipeline), each with its complete SparkApplication manifest. */
+    /** The jobs in run order, by name (e.g. bronze, silver, gold), each with its complete SparkApplication manifest. */
     jobs: {
         name: string;
         sparkApplication: Record<string, unknown>;
@@ -35,7 +33,7 @@ export function medallionJobsJson(p: MedallionPipeline): string {
  * which resume from their checkpoints. It talks to the Kubernetes API with the pod's
  * service account through the `kubernetes` client that ships with the image's cncf.kubernetes provider.
  */
-export const MEDALLION_DAG = `"""(Re)starts the medallion pipeline's Spark applications by name, in order.
+export const MEDALLION_DAG = `"""Runs the medallion pipeline's Spark jobs (bronze -> silver -> gold) by name, in order.
 
 The jobs come from medallion_jobs.json beside this file (written by the lakehouse Pulumi program).
 """

@@ -15,6 +15,11 @@ export const DRIVER_OVERHEAD_BYTES = 384 * MiB;
 
 export const javaBytes = (size: string): number => parseSparkSize(size.toLowerCase()) ?? 0;
 
+/** The Spark applications the pipeline runs: bronze, silver, gold, and the Cassandra sink when Cassandra is on. */
+export function pipelineJobCount(s: Pick<ServicesConfig, "cassandra">): number {
+    return s.cassandra.enabled ? 4 : 3;
+}
+
 function fits(key: string, heap: string, overhead: number, limitKey: string, limit: string, p: Problems): void {
     if (javaBytes(heap) + overhead > (parseBytes(limit) ?? 0)) {
         p.add(key, heap, `it must fit in lakehouse:${limitKey} (${limit}) with ${overhead / MiB}Mi to spare for memory outside the heap`);
@@ -52,14 +57,13 @@ export function checkStreaming(s: ServicesConfig, p: Problems): void {
     }
     // Under the operator the executors are pods of their own in a team namespace, not slots on the workers.
     if (pipeline.enabled && spark.enabled && pipeline.launcher === "standalone") {
-        // One application (jobs/pipeline.py) holds all the streams.
-        const needed = pipeline.coresPerJob;
+        const needed = pipelineJobCount(s) * pipeline.coresPerJob;
         const offered = spark.workers * spark.workerCores;
         if (needed > offered) {
             p.add(
                 "services.pipeline.coresPerJob",
                 pipeline.coresPerJob,
-                `the pipeline's application needs ${needed} cores but the Spark workers offer ${offered} ` +
+                `the ${pipelineJobCount(s)} streaming jobs need ${needed} cores at once but the Spark workers offer ${offered} ` +
                     "(lakehouse:services.spark.workers × workerCores); raise those or lower coresPerJob",
             );
         }

@@ -47,12 +47,12 @@ export function secretsRead(env: Record<string, unknown>): Map<string, Set<strin
 
 /**
  * The SparkApplication of a job: the cluster's session defaults (S3A, table format, event log when the
- * History Server is on) minus what the operator decides (master; packages and their exclusions go to deps), the job's own conf,
+ * History Server is on) minus what the operator decides (master, packages go to deps), the job's own conf,
  * code from the ConfigMap mounted on driver and executors. Pure, so it is tested directly.
  */
 export function operatorApplication(spec: SparkJobSpec, launcher: OperatorLauncher, codeConfigMap: string, partOf: string): SparkApplicationArgs {
     const { spark, tenant } = launcher;
-    const { "spark.master": _master, "spark.jars.packages": clusterPackages, "spark.jars.excludes": excludes, ...defaults } = spark.defaults;
+    const { "spark.master": _master, "spark.jars.packages": clusterPackages, ...defaults } = spark.defaults;
     const secretConf = Object.entries(spec.secretConf ?? {}).map(([k, v]) => `${k}=${v}`);
     return {
         name: spec.name,
@@ -67,7 +67,6 @@ export function operatorApplication(spec: SparkJobSpec, launcher: OperatorLaunch
         arguments: spec.args,
         sparkConf: { ...defaults, ...spec.sparkConf },
         packages: [...(clusterPackages ? clusterPackages.split(",") : []), ...spec.packages],
-        excludePackages: excludes ? excludes.split(",") : [],
         env: sparkEnv({ ...spark.env, ...spec.env, ...(secretConf.length ? { [SECRET_CONF_ENV]: secretConf.join(",") } : {}) }, spec.name),
         configMaps: [{ name: codeConfigMap, mountPath: CODE_DIR }],
         labels: { "app.kubernetes.io/part-of": "lakehouse", "app.kubernetes.io/component": partOf, "lakehouse.io/team": tenant.name },

@@ -33,12 +33,10 @@ export interface VehiclePipelineArgs {
 }
 
 export const JOBS_DIR = path.resolve(__dirname, "..", "..", "jobs");
-/** The files shipped in the code ConfigMap: the shared transformations and the pipeline's entry point. */
-export const JOB_FILES = ["medallion.py", "pipeline.py"];
-/** Where the pipeline's driver serves the gold statistics for Prometheus. */
+/** The files shipped in the code ConfigMap: the shared transformations and one entry point per job. */
+export const JOB_FILES = ["medallion.py", "bronze.py", "silver.py", "gold.py", "cassandra_sink.py"];
+/** Where the gold job serves its vehicle statistics for Prometheus. */
 export const GOLD_METRICS_PORT = 9108;
-/** The one Spark application the pipeline is (jobs/pipeline.py), and the name of what runs it. */
-export const PIPELINE_APP = "vehicles-pipeline";
 
 /** The medallion layout in the lakehouse bucket. */
 export function pipelinePaths(bucket: string) {
@@ -47,64 +45,94 @@ export function pipelinePaths(bucket: string) {
         bronze: `${root}/bronze/vehicles`,
         silver: `${root}/silver/vehicles`,
         gold: `${root}/gold/stats`,
-        /** Each query's checkpoint is a folder under this one, named after the query (jobs/pipeline.py). */
-        checkpoints: `${root}/checkpoints`,
+        checkpoint: (job: string) => `${root}/checkpoints/${job}`,
     };
 }
 
 /**
- * Prefixes made in the bucket before the pipeline starts: silver, gold and the sink read a directory as a
- * stream, which must exist even before the query upstream has written to it.
+ * Prefixes made in the bucket before the jobs start: silver and gold read a directory as a stream, which
+ * must exist even before the job upstream has written to it.
  */
 export const PIPELINE_FOLDERS = ["bronze/vehicles", "silver/vehicles"];
 
-/** The pipeline's application and what must exist before it starts. */
+/** A job, the job whose output it reads, and anything else it needs to exist first. */
 export interface PipelineJob {
     spec: SparkJobSpec;
-    needs: pulumi.Resource[];
+    after?: string;
+    needs?: pulumi.Resource[];
 }
 
-/**
- * The pipeline as one Spark application: bronze, silver, gold and, with Cassandra, the sink are streaming
- * queries of one session (jobs/pipeline.py), so one driver and one executor hold all four. Pure, so the
- * wiring is tested directly.
- */
-export function pipelineJob(args: Omit<VehiclePipelineArgs, "namespace" | "platform" | "launcher">): PipelineJob {
+/** Every job of the pipeline, in start order. Pure, so the wiring is tested directly. */
+export function pipelineJobs(args: Omit<VehiclePipelineArgs, "namespace" | "platform" | "launcher">): PipelineJob[] {
     const { settings, kafka, s3, cassandra } = args;
     const p = pipelinePaths(s3.bucket);
-    const spec: SparkJobSpec = {
-        name: PIPELINE_APP,
-        pythonFile: "pipeline.py",
+    const base = {
         pyFiles: ["medallion.py"],
-        args: [
-            ...["--bootstrap", kafka.bootstrap, "--topic", settings.topic],
-            ...["--bronze", p.bronze, "--silver", p.silver, "--gold", p.gold, "--checkpoints", p.checkpoints],
-            ...["--metrics-port", `${GOLD_METRICS_PORT}`],
-            ...(cassandra ? ["--cassandra-keyspace", cassandra.keyspace, "--cassandra-table", cassandra.table] : []),
-        ],
-        packages: [streamingPackages.kafka, ...(cassandra ? [streamingPackages.cassandra] : [])],
-        sparkConf: cassandra ? { "spark.cassandra.connection.host": cassandra.host, "spark.cassandra.connection.port": `${cassandra.port}` } : {},
-        env: cassandra ? { CASSANDRA_USERNAME: cassandra.username, CASSANDRA_PASSWORD: cassandra.password } : {},
-        secretConf: cassandra ? { "spark.cassandra.auth.username": "CASSANDRA_USERNAME", "spark.cassandra.auth.password": "CASSANDRA_PASSWORD" } : undefined,
+        packages: [] as string[],
+        sparkConf: {} as Record<string, string>,
+        env: {},
         driver: { memory: settings.driverMemory, resources: settings.resources },
         executor: { memory: settings.executorMemory, cores: settings.coresPerJob },
-        links: [s3.link, kafka.link, ...(cassandra ? [cassandra.link] : [])],
-        metrics: { port: GOLD_METRICS_PORT, path: "/metrics" },
+        links: [s3.link],
     };
-    return { spec, needs: [kafka.topicsReady, ...(cassandra ? [cassandra.schemaReady] : [])] };
+    const jobs: PipelineJob[] = [
+        {
+            spec: {
+                ...base,
+                name: "vehicles-bronze",
+                pythonFile: "bronze.py",
+                args: ["--bootstrap", kafka.bootstrap, "--topic", settings.topic, "--output", p.bronze, "--checkpoint", p.checkpoint("bronze")],
+                packages: [streamingPackages.kafka],
+                links: [s3.link, kafka.link],
+            },
+            needs: [kafka.topicsReady],
+        },
+        {
+            spec: { ...base, name: "vehicles-silver", pythonFile: "silver.py", args: ["--input", p.bronze, "--output", p.silver, "--checkpoint", p.checkpoint("silver")] },
+            after: "vehicles-bronze",
+        },
+        {
+            spec: {
+                ...base,
+                name: "vehicles-gold",
+                pythonFile: "gold.py",
+                args: ["--input", p.silver, "--output", p.gold, "--checkpoint", p.checkpoint("gold"), "--metrics-port", `${GOLD_METRICS_PORT}`],
+                metrics: { port: GOLD_METRICS_PORT, path: "/metrics" },
+            },
+            after: "vehicles-silver",
+        },
+    ];
+    if (cassandra) {
+        jobs.push({
+            spec: {
+                ...base,
+                name: "vehicles-cassandra",
+                pythonFile: "cassandra_sink.py",
+                args: ["--input", p.silver, "--keyspace", cassandra.keyspace, "--table", cassandra.table, "--checkpoint", p.checkpoint("cassandra")],
+                packages: [streamingPackages.cassandra],
+                sparkConf: { "spark.cassandra.connection.host": cassandra.host, "spark.cassandra.connection.port": `${cassandra.port}` },
+                env: { CASSANDRA_USERNAME: cassandra.username, CASSANDRA_PASSWORD: cassandra.password },
+                secretConf: { "spark.cassandra.auth.username": "CASSANDRA_USERNAME", "spark.cassandra.auth.password": "CASSANDRA_PASSWORD" },
+                links: [s3.link, cassandra.link],
+            },
+            after: "vehicles-silver",
+            needs: [cassandra.schemaReady],
+        });
+    }
+    return jobs;
 }
 
 /**
  * The vehicle-events medallion pipeline: bronze (Kafka -> raw files), silver (validated, deduplicated),
  * gold (statistics per vehicle type) and, with Cassandra, a sink of silver events into it. All four are
- * streams of one Spark application, started after the topic (and the Cassandra schema) exist.
+ * streams, started after the topic exists, each after the job whose output it reads.
  */
 export class VehiclePipeline extends LakehouseComponent {
     readonly metrics: MetricsTarget[];
     readonly paths: ReturnType<typeof pipelinePaths>;
-    /** Namespace the application runs in: the platform's (standalone) or the team's (operator). */
+    /** Namespace the jobs run in: the platform's (standalone) or the team's (operator). */
     readonly namespace: string;
-    /** Under the operator: the SparkApplication, for Airflow's DAG. */
+    /** Under the operator: the SparkApplications in start order, for Airflow's DAG. */
     readonly medallion?: MedallionPipeline;
 
     constructor(name: string, args: VehiclePipelineArgs, opts: LakehouseComponentOptions) {
@@ -113,24 +141,37 @@ export class VehiclePipeline extends LakehouseComponent {
         const namespace = launcher.kind === "operator" ? launcher.tenant.namespace : args.namespace;
         const files = Object.fromEntries(JOB_FILES.map((f) => [f, fs.readFileSync(path.join(JOBS_DIR, f), "utf8")]));
         const code = configFiles(`${name}-code`, { name: `${name}-code`, namespace, partOf: "pipeline", data: files }, this.child());
-        // As a plain string: it is written into the SparkApplication embedded in Airflow's DAG files. The job
-        // waits for the ConfigMap (dependsOn below).
+        // As a plain string: it is written into the SparkApplications embedded in Airflow's DAG files. The jobs
+        // wait for the ConfigMap (dependsOn below).
         const codeName = contentName(`${name}-code`, files);
-        const { spec, needs } = pipelineJob(args);
-        // A pod reads only Secrets of its own namespace: the team's gets copies of the keys the job reads.
-        const copies = launcher.kind === "operator" ? copySecrets(name, [{ ...launcher.spark.env, ...spec.env }], args.credentials ?? [], namespace, this, this.child()) : [];
-        const job = launchSparkJob(
-            spec.name,
-            spec,
-            launcher,
-            { namespace, platform: args.platform, partOf: "pipeline", code: { configMapName: codeName, keys: JOB_FILES } },
-            this.child({ dependsOn: [code, ...copies, ...needs] }),
-        );
-        this.metrics = job.metrics ? [job.metrics] : [];
+        const jobs = pipelineJobs(args);
+        // A pod reads only Secrets of its own namespace: the team's gets copies of the keys the jobs read.
+        const copies =
+            launcher.kind === "operator" ? copySecrets(name, jobs.map((j) => ({ ...launcher.spark.env, ...j.spec.env })), args.credentials ?? [], namespace, this, this.child()) : [];
+        const launched = new Map<string, pulumi.Resource>();
+        this.metrics = [];
+        for (const { spec, after, needs } of jobs) {
+            const job = launchSparkJob(
+                spec.name,
+                spec,
+                launcher,
+                { namespace, platform: args.platform, partOf: "pipeline", code: { configMapName: codeName, keys: JOB_FILES } },
+                this.child({ dependsOn: [code, ...copies, ...(needs ?? []), ...(after ? [launched.get(after)!] : [])] }),
+            );
+            launched.set(spec.name, job.resource);
+            if (job.metrics) this.metrics.push(job.metrics);
+        }
         this.namespace = namespace;
         this.medallion =
             launcher.kind === "operator"
-                ? { namespace, jobs: [{ name: spec.name, sparkApplication: sparkApplicationManifest(operatorApplication(spec, launcher, codeName, "pipeline")), streaming: true }] }
+                ? {
+                      namespace,
+                      jobs: jobs.map(({ spec }) => ({
+                          name: spec.name,
+                          sparkApplication: sparkApplicationManifest(operatorApplication(spec, launcher, codeName, "pipeline")),
+                          streaming: true,
+                      })),
+                  }
                 : undefined;
         this.paths = pipelinePaths(args.s3.bucket);
         this.registerOutputs({ bronze: this.paths.bronze, silver: this.paths.silver, gold: this.paths.gold, namespace });

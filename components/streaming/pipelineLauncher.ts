@@ -6,6 +6,7 @@ import { EXAMPLE_APPS } from "../cluster/exampleApps";
 import { type PipelineConfig, type ServicesConfig, type TeamConfig, checkQuotaFits } from "../config";
 import { Problems } from "../lib/fields";
 import { SparkAppSizes, totalDemand } from "../lib/sparkApplication";
+import { pipelineJobCount } from "./configRules";
 import type { ClusterLayer } from "../cluster/layer";
 import type { SparkAccess } from "../compute/spark";
 import type { SparkJobLauncher } from "./sparkJob";
@@ -18,7 +19,7 @@ export type PipelineLauncher = "operator" | "standalone";
  */
 export const PIPELINE_POD_OVERHEAD = "384m";
 
-/** Driver and executor of the pipeline's application under the operator, sized from the pipeline's config. */
+/** Driver and executor of one pipeline job under the operator, sized from the pipeline's config. */
 export function operatorJobSizes(p: PipelineConfig): SparkAppSizes {
     const common = { coreRequest: p.resources.requests.cpu, memoryOverhead: PIPELINE_POD_OVERHEAD };
     return {
@@ -55,12 +56,13 @@ export function resolvePipelineLauncher(s: ServicesConfig, teams: TeamConfig[], 
         return;
     }
     // The examples run in the same namespace, so they count against the same quota.
-    const apps = [...(s.sparkOperator.examples ? EXAMPLE_APPS : []), operatorJobSizes(pipeline)];
+    const jobs = pipelineJobCount(s);
+    const apps = [...(s.sparkOperator.examples ? EXAMPLE_APPS : []), ...Array.from({ length: jobs }, () => operatorJobSizes(pipeline))];
     checkQuotaFits(
         `teams[${index}]`,
         teams[index].quota,
         totalDemand(apps),
-        `the medallion pipeline's SparkApplication${s.sparkOperator.examples ? " and the example applications" : ""}`,
+        `the medallion pipeline's ${jobs} SparkApplications${s.sparkOperator.examples ? " and the example applications" : ""}`,
         "raise the quota, lower lakehouse:services.pipeline sizes, or pick another lakehouse:services.pipeline.team",
         p,
     );

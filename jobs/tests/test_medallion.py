@@ -115,16 +115,12 @@ def test_job_args_reads_required_flags_and_typed_defaults(monkeypatch):
         job_args("input")
 
 
-def test_start_stream_names_the_query_and_sets_the_checkpoint_and_trigger():
-    from medallion import start_stream
+def test_run_stream_sets_the_checkpoint_and_trigger_then_waits():
+    from medallion import run_stream
 
     calls = []
 
     class Writer:
-        def queryName(self, n):
-            calls.append(("name", n))
-            return self
-
         def option(self, k, v):
             calls.append(("option", k, v))
             return self
@@ -135,47 +131,13 @@ def test_start_stream_names_the_query_and_sets_the_checkpoint_and_trigger():
 
         def start(self):
             calls.append(("start",))
-            return "query"
+            return self
 
-    assert start_stream(Writer(), "silver", "s3a://b/checkpoints/x", "15 seconds") == "query"
-    assert calls == [("name", "silver"), ("option", "checkpointLocation", "s3a://b/checkpoints/x"), ("trigger", {"processingTime": "15 seconds"}), ("start",)]
+        def awaitTermination(self):
+            calls.append(("await",))
 
-
-def test_the_session_runs_on_the_pipelines_settings(spark):
-    from medallion import SESSION_CONF
-
-    for key, value in SESSION_CONF.items():
-        assert spark.conf.get(key) == value, key
-    assert int(SESSION_CONF["spark.sql.shuffle.partitions"]) <= 8, "sized for a 3-partition topic, not Spark's 200"
-
-
-def test_silver_and_gold_run_as_queries_of_one_session(spark, tmp_path):
-    """pipeline.py's silver and gold queries side by side in the test session: bronze files in, the
-    deduplicated events and the statistics out, and the metrics gold serves."""
-    import pipeline
-    from medallion import SESSION_CONF
-
-    root = str(tmp_path)
-    # As the bucket Job makes the prefixes before the pipeline starts (PIPELINE_FOLDERS).
-    (tmp_path / "silver").mkdir()
-    bronze_df(spark, [ev("v1", "car", battery=80), ev("v1", "car", battery=80), ev("v2", "bike", battery=20, ts=T0 + 1), "not json"]).write.parquet(f"{root}/bronze")
-    latest = {"text": ""}
-    queries = [
-        pipeline.start_silver(spark, f"{root}/bronze", f"{root}/silver", f"{root}/cp/silver"),
-        pipeline.start_gold(spark, f"{root}/silver", f"{root}/gold", f"{root}/cp/gold", latest),
-    ]
-    try:
-        for q in queries:
-            q.processAllAvailable()
-    finally:
-        for q in queries:
-            q.stop()
-    assert sorted(r.vehicleId for r in spark.read.parquet(f"{root}/silver").collect()) == ["v1", "v2"]
-    assert [(r.type, r.events) for r in spark.read.parquet(f"{root}/gold").orderBy("type").collect()] == [("bike", 1), ("car", 1)]
-    assert 'lakehouse_vehicle_events{type="car"} 1.0' in latest["text"].splitlines()
-    # The dedupe state has as many partitions as the session says (200 by default).
-    state = tmp_path / "cp" / "silver" / "state" / "0"
-    assert len([p for p in state.iterdir() if p.name.isdigit()]) == int(SESSION_CONF["spark.sql.shuffle.partitions"])
+    run_stream(Writer(), "s3a://b/checkpoints/x", "15 seconds")
+    assert calls == [("option", "checkpointLocation", "s3a://b/checkpoints/x"), ("trigger", {"processingTime": "15 seconds"}), ("start",), ("await",)]
 
 
 def test_secret_conf_maps_settings_to_env_values_and_sets_them_on_the_session(monkeypatch):
