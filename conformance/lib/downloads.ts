@@ -131,3 +131,19 @@ export function sandbox(name: string): string {
     return dir;
 }
 export const sandboxes: string[] = [];
+
+/**
+ * Maven coordinates (`group:artifact:version`) of a Maven Central jar URL (`<repo>/<group path>/<artifact>/
+ * <version>/<artifact>-<version>.jar`), so a jar an init container would curl is fetched through mvn here.
+ */
+export function mavenCoordsFromUrl(url: string): string {
+    const m = /\/maven2\/(.+)\/([^/]+)\/([^/]+)\/\2-\3\.jar$/.exec(url);
+    if (!m) throw new Error(`not a Maven Central jar URL: ${url}`);
+    return `${m[1].replace(/\//g, ".")}:${m[2]}:${m[3]}`;
+}
+
+/** The one jar of a Maven Central URL (no dependencies), fetched by mvn; returns its path. */
+export async function mavenJarOf(url: string): Promise<string> {
+    const [, a, v] = mavenCoordsFromUrl(url).split(":");
+    return path.join(await mavenArtifact(mavenCoordsFromUrl(url)), `${a}-${v}.jar`);
+}

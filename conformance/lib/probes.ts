@@ -4,7 +4,7 @@
 
 import * as http from "http";
 import { rewrite } from "./program";
-import { run, tcpOpen } from "./processes";
+import { Proc, run, tcpOpen, waitFor } from "./processes";
 
 export interface ProbeContext {
     /** The pod's loopback address. */
@@ -14,6 +14,20 @@ export interface ProbeContext {
     paths?: Record<string, string>;
     /** PATH for exec probes (where the service's binaries are on this machine). */
     pathDirs?: string[];
+    /** The container's named ports (`containerPorts(c)`), for probes that name their port. */
+    ports?: Record<string, number>;
+}
+
+/** A container's ports by name, as the kubelet resolves a probe's named port. */
+export function containerPorts(c: any): Record<string, number> {
+    return Object.fromEntries((c.ports ?? []).filter((p: any) => p.name).map((p: any) => [p.name, Number(p.containerPort)]));
+}
+
+function portOf(port: number | string, ctx: ProbeContext): number {
+    if (typeof port === "number" || /^\d+$/.test(port)) return Number(port);
+    const n = ctx.ports?.[port];
+    if (n === undefined) throw new Error(`probe names port ${port}, which the container doesn't declare (${JSON.stringify(ctx.ports ?? {})})`);
+    return n;
 }
 
 export interface ProbeResult {
@@ -32,13 +46,13 @@ export async function runProbe(probe: any, ctx: ProbeContext): Promise<ProbeResu
         return { ok: r.code === 0, detail: `exec ${argv.join(" ")}: exit ${r.code} ${(r.stdout + r.stderr).trim().slice(-400)}` };
     }
     if (probe.httpGet) {
-        const port = Number(probe.httpGet.port);
+        const port = portOf(probe.httpGet.port, ctx);
         const headers = Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((h: any) => [h.name, h.value]));
         const status = await httpStatus(ctx.ip, port, probe.httpGet.path ?? "/", headers, Math.max(timeoutMs, 2000));
         return { ok: status >= 200 && status < 400, detail: `GET http://${ctx.ip}:${port}${probe.httpGet.path ?? "/"}: ${status}` };
     }
     if (probe.tcpSocket) {
-        const port = Number(probe.tcpSocket.port);
+        const port = portOf(probe.tcpSocket.port, ctx);
         const ok = await tcpOpen(ctx.ip, port);
         return { ok, detail: `tcp ${ctx.ip}:${port}: ${ok ? "open" : "closed"}` };
     }
@@ -66,5 +80,22 @@ export function httpGet(url: string, headers: Record<string, string> = {}, timeo
         });
         req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
         req.on("error", reject);
+    });
+}
+
+/** Runs a probe every half second until it succeeds (the kubelet's "Ready"), failing after `timeoutMs` or if a process exits. */
+export async function untilProbe(what: string, probe: any, ctx: ProbeContext, timeoutMs: number, also: Proc[] = []): Promise<ProbeResult> {
+    let last = "";
+    return waitFor(
+        what,
+        async () => {
+            const r = await runProbe(probe, ctx);
+            last = r.detail;
+            return r.ok ? r : undefined;
+        },
+        timeoutMs,
+        also,
+    ).catch((e) => {
+        throw new Error(`${(e as Error).message}\nlast probe: ${last}`);
     });
 }

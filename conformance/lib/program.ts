@@ -22,6 +22,16 @@ export function object(l: Loaded, kind: string, name: string, namespace?: string
     return { ...found[0].inputs, metadata: { ...found[0].inputs.metadata, name: nameOf(found[0]) } };
 }
 
+/** The one object of a kind that `match` picks (e.g. a Job whose name carries a hash); throws naming `what`. */
+export function findObject(l: Loaded, kind: string, what: string, match: (o: any) => boolean): any {
+    const all = k8sObjects(l)
+        .filter((r) => r.inputs.kind === kind)
+        .map((r) => ({ ...r.inputs, metadata: { ...r.inputs.metadata, name: nameOf(r) } }));
+    const found = all.filter(match);
+    if (found.length !== 1) throw new Error(`${l.stack}: expected one ${kind} ${what}, found ${found.length} (there are: ${all.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).join(", ")})`);
+    return found[0];
+}
+
 function nameOf(r: Registered): string {
     return r.state.metadata?.name ?? r.inputs.metadata?.name;
 }
@@ -145,7 +155,9 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Re
     const ns = workload.metadata.namespace;
     const out: Record<string, string> = {};
     for (const m of c.volumeMounts ?? []) {
-        const v = (spec.volumes ?? []).find((x: any) => x.name === m.name);
+        // A StatefulSet's volumeClaimTemplates give each pod a fresh, empty volume.
+        const claim = (workload.spec?.volumeClaimTemplates ?? []).find((t: any) => t.metadata?.name === m.name);
+        const v = (spec.volumes ?? []).find((x: any) => x.name === m.name) ?? (claim ? { name: m.name, persistentVolumeClaim: {} } : undefined);
         if (!v) throw new Error(`${workload.metadata.name}: mount ${m.name} has no volume`);
         const host = path.join(root, m.mountPath);
         let data: Record<string, string> | undefined;
@@ -178,6 +190,19 @@ export function rewrite(s: string, map: Record<string, string>): string {
     if (!keys.length) return s;
     const re = new RegExp(keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
     return s.replace(re, (m) => map[m]);
+}
+
+/**
+ * Replaces container paths by host paths where they stand as whole paths: at the start of the string or after
+ * `=`, `:`, `,`, whitespace or a quote, and followed by `/`, the end, or one of those. Unlike `rewrite`, the
+ * `/jmx` of `/etc/kafka-jmx/jmx.yaml` is left alone.
+ */
+export function rewritePaths(s: string, map: Record<string, string>): string {
+    const keys = Object.keys(map).sort((a, b) => b.length - a.length);
+    if (!keys.length) return s;
+    const alt = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+    const re = new RegExp(`(^|[=:,\\s"'])(${alt})(?=$|[/=:,\\s"'])`, "g");
+    return s.replace(re, (_m, pre, p) => pre + map[p]);
 }
 
 /** In-cluster DNS names of a Service (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), longest first. */
