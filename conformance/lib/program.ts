@@ -148,7 +148,8 @@ export function layOutConfigMap(data: Record<string, string>, dir: string, items
 
 /**
  * Lays out every ConfigMap and Secret volume a container mounts, under `root` + its mountPath (subPath mounts
- * become a copy of that one key), and returns mountPath → host path, for rewriting paths in commands and files.
+ * become a copy of that one key), and every emptyDir or claim as a folder `root/.volumes/<name>` shared by the
+ * pod's containers; returns mountPath → host path, for rewriting paths in commands and files.
  */
 export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Record<string, string> {
     const spec = podSpec(workload);
@@ -177,7 +178,13 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Re
         } else if (data) {
             layOutConfigMap(data, host, items);
         } else {
-            fs.mkdirSync(host, { recursive: true }); // emptyDir, PVC: an empty folder
+            // emptyDir, PVC: one empty folder per volume of the pod, so containers that mount the same volume
+            // (at the same or different paths) share it, as the kubelet's volumes/<plugin>/<name> does.
+            const shared = path.join(root, ".volumes", m.name);
+            fs.mkdirSync(shared, { recursive: true });
+            out[m.mountPath] = m.subPath ? path.join(shared, m.subPath) : shared;
+            if (m.subPath) fs.mkdirSync(out[m.mountPath], { recursive: true });
+            continue;
         }
         out[m.mountPath] = host;
     }
