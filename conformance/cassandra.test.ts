@@ -85,6 +85,12 @@ describe(`Cassandra ${cassandraWhat}`, function () {
             const r = app(`SELECT vehicle_id, battery FROM ${keyspace}.positions WHERE vehicle_id = 'vehicle-001'`);
             assert.equal(r.code, 0, r.stdout + r.stderr);
             assert.match(r.stdout, /vehicle-001 \|\s+80/);
+            // A rotated Secret: the next run sets the role's new password (its last change is long past).
+            const rotated = `${jobEnv.APP_PASSWORD}R2`;
+            const rot = run(argv, { env: { ...jobEnv, APP_PASSWORD: rotated, PATH: `${cqlsh}:${process.env.PATH}` }, timeoutMs: 240_000 });
+            assert.equal(rot.code, 0, `the schema Job with a rotated password failed (exit ${rot.code}):\n${rot.stdout}${rot.stderr}`);
+            const login = run([path.join(cqlsh, "cqlsh"), IP, "-u", user, "-p", rotated, "-e", "SELECT release_version FROM system.local"], { timeoutMs: 60_000, env: { HOME: dir } });
+            assert.equal(login.code, 0, `the rotated password doesn't log in: ${login.stdout}${login.stderr}`);
             // The default superuser password is gone.
             const dflt = run([path.join(cqlsh, "cqlsh"), IP, "-u", "cassandra", "-p", "cassandra", "-e", "SELECT release_version FROM system.local"], { timeoutMs: 60_000, env: { HOME: dir } });
             assert.notEqual(dflt.code, 0, "the default superuser password still works");
