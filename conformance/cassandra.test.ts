@@ -12,7 +12,7 @@ import * as path from "path";
 import { cassandraArgv, cassandraJars, cassandraWhat, cqlshBin, imageConf, imageEntrypoint } from "./cassandra";
 import { sandbox } from "./lib/downloads";
 import { Proc, run, start } from "./lib/processes";
-import { containerPorts, runProbe, untilProbe } from "./lib/probes";
+import { namedPorts, runProbe, untilProbe } from "./lib/probes";
 import { PodFacts, commandLine, container, containerEnv, findObject, loadStack, mountVolumes, object, rewrite, rewritePaths, serviceNames } from "./lib/program";
 import { timed } from "./lib/report";
 
@@ -51,7 +51,7 @@ describe(`Cassandra ${cassandraWhat}`, function () {
             imageEntrypoint(conf, env, IP, hosts);
             const node = start(pod.name, cassandraArgv(jars, conf, paths["/var/lib/cassandra"], path.join(root, "logs"), env), { env, logDir: dir });
             procs.push(node);
-            const ctx = { ip: IP, env, ports: containerPorts(c) };
+            const ctx = { ip: IP, env, ports: namedPorts(c) };
             await untilProbe("cassandra-0 readiness", c.readinessProbe, ctx, 240_000, [node]);
             const live = await runProbe(c.livenessProbe, ctx);
             assert.ok(live.ok, live.detail);

@@ -13,7 +13,7 @@ import { kafkaJmxRules } from "../components/streaming/kafka";
 import { JMX_EXPORTER_VERSION, KafkaPod, consume, describeTopic, kafkaClientCommand, kafkaHosts, kafkaJars, kafkaWhat, startKafkaPod, topicRecords } from "./kafka";
 import { sandbox } from "./lib/downloads";
 import { Proc, run, start, waitFor } from "./lib/processes";
-import { containerPorts, httpGet, runProbe, untilProbe } from "./lib/probes";
+import { namedPorts, httpGet, runProbe, untilProbe } from "./lib/probes";
 import { Loaded, commandLine, container, containerEnv, findObject, loadProgram, mountVolumes, object, rewritePaths, withOverrides } from "./lib/program";
 import { startStatefulSet } from "./lib/statefulSet";
 import { timed } from "./lib/report";
@@ -30,12 +30,12 @@ after(async () => {
 
 function ready(l: Loaded, sts: any, pod: KafkaPod) {
     const c = container(sts, "kafka");
-    return untilProbe(`${pod.name} readiness (${JSON.stringify(c.readinessProbe.tcpSocket)})`, c.readinessProbe, { ip: pod.ip, env: pod.env, ports: containerPorts(c) }, READY_MS, [pod.proc]);
+    return untilProbe(`${pod.name} readiness (${JSON.stringify(c.readinessProbe.tcpSocket)})`, c.readinessProbe, { ip: pod.ip, env: pod.env, ports: namedPorts(c) }, READY_MS, [pod.proc]);
 }
 
 async function live(sts: any, pod: KafkaPod) {
     const c = container(sts, "kafka");
-    const r = await runProbe(c.livenessProbe, { ip: pod.ip, env: pod.env, ports: containerPorts(c) });
+    const r = await runProbe(c.livenessProbe, { ip: pod.ip, env: pod.env, ports: namedPorts(c) });
     assert.ok(r.ok, `${pod.name} liveness: ${r.detail}`);
 }
 
@@ -93,7 +93,7 @@ describe(`Kafka ${kafkaWhat}`, function () {
             for (const r of records) assert.equal(typeof JSON.parse(r), "object", r);
 
             // The JMX exporter, as Prometheus scrapes it: every series the rules name, with the real figures.
-            const metricsPort = containerPorts(container(sts, "kafka")).metrics;
+            const metricsPort = namedPorts(container(sts, "kafka")).metrics;
             const body = await waitFor(
                 "a JMX exporter scrape with the topic's messages",
                 async () => {

@@ -32,6 +32,26 @@ export function findObject(l: Loaded, kind: string, what: string, match: (o: any
     return found[0];
 }
 
+/**
+ * The one object of a kind whose `app.kubernetes.io/component` label is `component` (and, when given, whose
+ * `app.kubernetes.io/name` is `name`): a lookup that does not depend on generated object names.
+ */
+export function objectOf(l: Loaded, kind: string, component: string, name?: string): any {
+    const found = k8sObjects(l).filter((r) => {
+        const labels = r.inputs.metadata?.labels ?? {};
+        return r.inputs.kind === kind && labels["app.kubernetes.io/component"] === component && (name === undefined || labels["app.kubernetes.io/name"] === name);
+    });
+    if (found.length !== 1) throw new Error(`${l.stack}: expected one ${kind} of component ${component}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    return { ...found[0].inputs, metadata: { ...found[0].inputs.metadata, name: nameOf(found[0]) } };
+}
+
+/** A container's port number by name. */
+export function portOf(c: any, name: string): number {
+    const p = (c.ports ?? []).find((x: any) => x.name === name);
+    if (!p) throw new Error(`container ${c.name} has no port ${name}`);
+    return Number(p.containerPort);
+}
+
 function nameOf(r: Registered): string {
     return r.state.metadata?.name ?? r.inputs.metadata?.name;
 }
@@ -151,14 +171,19 @@ export function layOutConfigMap(data: Record<string, string>, dir: string, items
  * become a copy of that one key), and every emptyDir or claim as a folder `root/.volumes/<name>` shared by the
  * pod's containers; returns mountPath → host path, for rewriting paths in commands and files.
  */
-export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Record<string, string> {
+export function mountVolumes(l: Loaded, workload: any, c: any, root: string, claims: Record<string, string> = {}): Record<string, string> {
     const spec = podSpec(workload);
     const ns = workload.metadata.namespace;
     const out: Record<string, string> = {};
     for (const m of c.volumeMounts ?? []) {
-        // A StatefulSet's volumeClaimTemplates give each pod a fresh, empty volume.
+        // A StatefulSet's volumeClaimTemplates: an empty folder, or the one `claims` names (a volume kept across restarts).
         const claim = (workload.spec?.volumeClaimTemplates ?? []).find((t: any) => t.metadata?.name === m.name);
-        const v = (spec.volumes ?? []).find((x: any) => x.name === m.name) ?? (claim ? { name: m.name, persistentVolumeClaim: {} } : undefined);
+        if (claim) {
+            out[m.mountPath] = claims[m.name] ?? path.join(root, m.mountPath);
+            fs.mkdirSync(out[m.mountPath], { recursive: true });
+            continue;
+        }
+        const v = (spec.volumes ?? []).find((x: any) => x.name === m.name);
         if (!v) throw new Error(`${workload.metadata.name}: mount ${m.name} has no volume`);
         const host = path.join(root, m.mountPath);
         let data: Record<string, string> | undefined;
@@ -189,6 +214,17 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Re
         out[m.mountPath] = host;
     }
     return out;
+}
+
+/** Rewrites the contents of every file under `dir` (a laid-out ConfigMap volume: the real files behind its links). */
+export function rewriteFiles(dir: string, map: Record<string, string>): void {
+    for (const f of fs.readdirSync(dir)) {
+        const p = path.join(dir, f);
+        const st = fs.lstatSync(p);
+        if (st.isSymbolicLink()) continue;
+        if (st.isDirectory()) rewriteFiles(p, map);
+        else fs.writeFileSync(p, rewrite(fs.readFileSync(p, "utf8"), map));
+    }
 }
 
 /** Replaces each `from` prefix by its `to` in a string (longest first), for paths and host names. */
