@@ -19,6 +19,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { catalog } from "../components/catalog";
 import { mavenJars, pythonVenv } from "./lib/downloads";
+import { Proc, run, start } from "./lib/processes";
+import { namedPorts, untilProbe } from "./lib/probes";
+import { Loaded, PodFacts, commandLine, container, containerEnv, findObject, mountVolumes, objectOf, podSpec, rewrite, rewritePaths, serviceNames } from "./lib/program";
 
 export const CASSANDRA_VERSION = catalog.cassandra.tag;
 export const CQLSH_VERSION = "6.2.2";
@@ -161,4 +164,70 @@ export function cassandraArgv(jars: string, conf: string, dataDir: string, logDi
         `${conf}:${jars}/*`,
         "org.apache.cassandra.service.CassandraDaemon",
     ];
+}
+
+export interface CassandraNode {
+    proc: Proc;
+    ip: string;
+    env: Record<string, string>;
+    /** In-cluster names of the node (seed) and its Service → `ip`. */
+    hosts: Record<string, string>;
+    sts: any;
+    cqlsh: string;
+}
+
+/**
+ * Pod 0 of the Cassandra StatefulSet on `ip`, as the program generates it: the enable-auth init container's
+ * script on the image's conf, then the container's env through the image's entrypoint edits and
+ * bin/cassandra's command line. Resolves once the readiness probe passes.
+ */
+export async function startCassandra(l: Loaded, dir: string, ip: string): Promise<CassandraNode> {
+    const [jars, cqlsh] = await Promise.all([cassandraJars(), cqlshBin()]);
+    const sts = objectOf(l, "StatefulSet", "cassandra");
+    const ns = sts.metadata.namespace;
+    const name = sts.metadata.name;
+    const pod: PodFacts = { name: `${name}-0`, namespace: ns, ip };
+    const root = path.join(dir, pod.name);
+    const hosts: Record<string, string> = {};
+    for (const h of [...serviceNames(`${name}-headless`, ns).map((n) => `${name}-0.${n}`), ...serviceNames(name, ns)]) hosts[h] = ip;
+
+    // The init container: the image's /etc/cassandra copied to the config volume with auth switched on.
+    const image = imageConf(path.join(root, "image/etc/cassandra"));
+    for (const init of podSpec(sts).initContainers ?? []) {
+        const initPaths = { "/etc/cassandra": image, ...mountVolumes(l, sts, init, root) };
+        const initEnv = containerEnv(l, init, pod);
+        const r = run(commandLine(init, initEnv).map((a) => rewritePaths(a, initPaths)), { env: initEnv, timeoutMs: 30_000 });
+        if (r.code !== 0) throw new Error(`init container ${init.name} failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
+    }
+    const c = container(sts, "cassandra");
+    const paths = mountVolumes(l, sts, c, root);
+    const env = containerEnv(l, c, pod);
+    const conf = paths["/etc/cassandra"];
+    imageEntrypoint(conf, env, ip, hosts);
+    const proc = start(pod.name, cassandraArgv(jars, conf, paths["/var/lib/cassandra"], path.join(root, "logs"), env), { env, logDir: dir });
+    await untilProbe(`${pod.name} readiness`, c.readinessProbe, { ip, env, ports: namedPorts(c) }, 240_000, [proc]);
+    return { proc, ip, env, hosts, sts, cqlsh };
+}
+
+/** The schema Job's container, run once as the Job's pod would run it: its script with cqlsh from PyPI on PATH. */
+export function schemaJob(l: Loaded, node: CassandraNode, dir: string) {
+    const ns = node.sts.metadata.namespace;
+    const job = findObject(l, "Job", "cassandra-schema-*", (o) => o.metadata.namespace === ns && o.metadata.labels?.["app.kubernetes.io/component"] === "cassandra");
+    const c = container(job, "schema");
+    const root = path.join(dir, job.metadata.name);
+    const tmp = path.join(root, ".volumes", "tmp");
+    fs.mkdirSync(tmp, { recursive: true });
+    const paths = { ...mountVolumes(l, job, c, root), "/tmp": tmp };
+    const env = Object.fromEntries(Object.entries(containerEnv(l, c, { name: `${job.metadata.name}-x`, namespace: ns, ip: "127.0.0.1" })).map(([k, v]) => [k, rewrite(v, node.hosts)]));
+    const argv = commandLine(c, env).map((a) => rewritePaths(a, paths));
+    return {
+        env,
+        run: (extraEnv: Record<string, string> = {}) => run(argv, { env: { ...env, ...extraEnv, PATH: `${node.cqlsh}:${process.env.PATH}` }, timeoutMs: 240_000 }),
+    };
+}
+
+/** cqlsh against the node (bounded), optionally logged in. */
+export function cql(node: CassandraNode, home: string, statement: string, login?: { user: string; password: string }) {
+    const auth = login ? ["-u", login.user, "-p", login.password] : [];
+    return run([path.join(node.cqlsh, "cqlsh"), node.ip, ...auth, "-e", statement], { timeoutMs: 60_000, env: { HOME: home }, input: "" });
 }

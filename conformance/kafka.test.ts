@@ -8,13 +8,12 @@
 // `=9404:`) narrowed to that address, so three pods share the ports on one machine.
 
 import { strict as assert } from "assert";
-import * as path from "path";
 import { kafkaJmxRules } from "../components/streaming/kafka";
-import { JMX_EXPORTER_VERSION, KafkaPod, consume, describeTopic, kafkaClientCommand, kafkaHosts, kafkaJars, kafkaWhat, startKafkaPod, topicRecords } from "./kafka";
+import { JMX_EXPORTER_VERSION, KafkaPod, consume, describeTopic, kafkaHosts, kafkaJars, kafkaWhat, runProducerJob, runTopicsJob, startKafka, startKafkaPod, topicRecords } from "./kafka";
 import { sandbox } from "./lib/downloads";
-import { Proc, run, start, waitFor } from "./lib/processes";
+import { Proc, waitFor } from "./lib/processes";
 import { namedPorts, httpGet, runProbe, untilProbe } from "./lib/probes";
-import { Loaded, commandLine, container, containerEnv, findObject, loadProgram, mountVolumes, object, rewritePaths, withOverrides } from "./lib/program";
+import { Loaded, container, loadProgram, object, withOverrides } from "./lib/program";
 import { startStatefulSet } from "./lib/statefulSet";
 import { timed } from "./lib/report";
 
@@ -24,7 +23,7 @@ const READY_MS = 120_000;
 const EVENTS = 200;
 
 const procs: Proc[] = [];
-after(async () => {
+afterEach(async () => {
     await Promise.all(procs.splice(0).map((p) => p.stop()));
 });
 
@@ -39,53 +38,23 @@ async function live(sts: any, pod: KafkaPod) {
     assert.ok(r.ok, `${pod.name} liveness: ${r.detail}`);
 }
 
-/** Runs the topics Job's container once (bounded), as the Job would on its first try. */
-function runTopicsJob(l: Loaded, jars: string, hosts: Record<string, string>, dir: string) {
-    const job = findObject(l, "Job", "kafka-topics-*", (o) => o.metadata.namespace === NS && /^kafka-topics-/.test(o.metadata.name));
-    const cmd = kafkaClientCommand(l, job, "create-topics", path.join(dir, job.metadata.name), jars, hosts);
-    const r = run(cmd.argv, { env: cmd.env, timeoutMs: 180_000 });
-    assert.equal(r.code, 0, `topics Job failed (exit ${r.code}):\n${r.stdout}${r.stderr}`);
-    return { bin: cmd.bin, bootstrap: cmd.env.BOOTSTRAP, out: r.stdout };
-}
-
 describe(`Kafka ${kafkaWhat}`, function () {
-    let jars: string;
-    before(async function () {
-        jars = await kafkaJars();
-    });
 
     it("dev: the single node becomes Ready and Live; the topics Job creates the topics; the producer Job sends exactly `count` events; the JMX exporter serves every series the dashboard reads", async function () {
         await timed("kafka", `${kafkaWhat}; dev node, topics Job, producer Job (${EVENTS} events), JMX exporter ${JMX_EXPORTER_VERSION} scraped`, async () => {
             const l = await loadProgram("dev", withOverrides("dev", { "lakehouse:services": { producer: { count: EVENTS, eventsPerSecond: 1000 } } }));
             const dir = sandbox("kafka-dev");
-            const sts = object(l, "StatefulSet", "kafka", NS);
-            const ips = ["127.18.1.1"];
-            const hosts = kafkaHosts(sts, ips);
-            const pod = await startKafkaPod(l, sts, 0, ips, dir, jars);
+            const { jars, sts, hosts, pod } = await startKafka(l, dir, ["127.18.1.1"], READY_MS);
             procs.push(pod.proc);
-            await ready(l, sts, pod);
             await live(sts, pod);
 
             const topics = runTopicsJob(l, jars, hosts, dir);
             const t = describeTopic(topics.bin, topics.bootstrap, "vehicle-events");
             assert.deepEqual({ partitions: t.partitions, replicationFactor: t.replicationFactor }, { partitions: 3, replicationFactor: 1 }, topics.out);
 
-            // The producer Job's two containers, meeting at the named pipe in their shared emptyDir.
-            const job = findObject(l, "Job", "vehicle-producer", (o) => o.metadata.namespace === NS && o.metadata.name === "vehicle-producer");
-            const root = path.join(dir, job.metadata.name);
-            const send = kafkaClientCommand(l, job, "send", root, jars, hosts);
-            const events = container(job, "events");
-            const evPaths = mountVolumes(l, job, events, root);
-            const evEnv = Object.fromEntries(Object.entries(containerEnv(l, events, { name: "vehicle-producer-x", namespace: NS, ip: "127.0.0.1" })).map(([k, v]) => [k, rewritePaths(v, evPaths)]));
-            const producer = start("producer-events", commandLine(events, evEnv).map((a) => rewritePaths(a, evPaths)), { env: evEnv, logDir: dir });
-            const sender = start("producer-send", send.argv, { env: send.env, logDir: dir });
-            procs.push(producer, sender);
-            const [pe, se] = await Promise.race([
-                Promise.all([producer.exited, sender.exited]),
-                new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`producer Job did not finish in 120s:\n${producer.tail()}\n${sender.tail()}`)), 120_000)),
-            ]);
-            assert.deepEqual([pe, se], [0, 0], `producer Job containers exited ${pe}/${se}:\n${producer.tail()}\n${sender.tail()}`);
-            assert.match(producer.tail(), new RegExp(`produced ${EVENTS} events`));
+            const produced = await runProducerJob(l, jars, hosts, dir);
+            assert.deepEqual(produced.codes, [0, 0], `producer Job containers exited ${produced.codes}:\n${produced.log}`);
+            assert.match(produced.log, new RegExp(`produced ${EVENTS} events`));
             assert.equal(topicRecords(topics.bin, topics.bootstrap, "vehicle-events"), EVENTS);
             // A consumer reads them back (and so the broker counts bytes out); each record is one JSON event.
             const records = consume(topics.bin, topics.bootstrap, "vehicle-events", EVENTS);
@@ -117,6 +86,7 @@ describe(`Kafka ${kafkaWhat}`, function () {
             const dir = sandbox("kafka-prod");
             const ips = Array.from({ length: sts.spec.replicas }, (_, i) => `127.18.2.${i + 1}`);
             const hosts = kafkaHosts(sts, ips);
+            const jars = await kafkaJars();
             const pods: KafkaPod[] = [];
             await startStatefulSet(
                 sts,

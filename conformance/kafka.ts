@@ -18,8 +18,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { JMX_EXPORTER_VERSION, catalog } from "../components/catalog";
 import { mavenJarOf, mavenJars } from "./lib/downloads";
-import { Loaded, PodFacts, commandLine, container, containerEnv, mountVolumes, rewrite, rewritePaths, serviceNames } from "./lib/program";
+import { Loaded, PodFacts, commandLine, container, containerEnv, findObject, mountVolumes, objectOf, rewrite, rewritePaths, serviceNames } from "./lib/program";
 import { Proc, run, start } from "./lib/processes";
+import { namedPorts, untilProbe } from "./lib/probes";
 
 export const KAFKA_VERSION = catalog.kafka.tag;
 /** The log4j-core release kafka_2.13 4.3.1 depends on; its SLF4J binding (in the tarball's libs/) gives the broker a log. */
@@ -243,3 +244,58 @@ export function describeTopic(bin: string, bootstrap: string, topic: string): { 
 }
 
 export { JMX_EXPORTER_VERSION };
+
+/** Runs the topics Job's container once (bounded), as the Job's first pod would; returns the client's bin and bootstrap. */
+export function runTopicsJob(l: Loaded, jars: string, hosts: Record<string, string>, dir: string) {
+    const sts = objectOf(l, "StatefulSet", "kafka");
+    const ns = sts.metadata.namespace;
+    const job = findObject(l, "Job", "kafka-topics-*", (o) => o.metadata.namespace === ns && o.metadata.labels?.["app.kubernetes.io/component"] === "kafka");
+    const cmd = kafkaClientCommand(l, job, "create-topics", path.join(dir, job.metadata.name), jars, hosts);
+    const r = run(cmd.argv, { env: cmd.env, timeoutMs: 180_000 });
+    if (r.code !== 0) throw new Error(`the topics Job failed (exit ${r.code}):\n${r.stdout}${r.stderr}`);
+    return { bin: cmd.bin, bootstrap: cmd.env.BOOTSTRAP, out: r.stdout };
+}
+
+/**
+ * The producer Job's two containers as its pod runs them, meeting at the named pipe in their shared emptyDir:
+ * producer.py (the Spark image's python3 → this machine's) writing events, kafka-console-producer sending
+ * them. Resolves with both exit codes and the producer's log once both have ended (bounded).
+ */
+export async function runProducerJob(l: Loaded, jars: string, hosts: Record<string, string>, dir: string, timeoutMs = 120_000) {
+    const job = objectOf(l, "Job", "producer");
+    const ns = job.metadata.namespace;
+    const root = path.join(dir, job.metadata.name);
+    const send = kafkaClientCommand(l, job, "send", root, jars, hosts);
+    const events = container(job, "events");
+    const evPaths = mountVolumes(l, job, events, root);
+    const evEnv = Object.fromEntries(Object.entries(containerEnv(l, events, { name: `${job.metadata.name}-x`, namespace: ns, ip: "127.0.0.1" })).map(([k, v]) => [k, rewritePaths(v, evPaths)]));
+    const producer = start("producer-events", commandLine(events, evEnv).map((a) => rewritePaths(a, evPaths)), { env: evEnv, logDir: dir });
+    const sender = start("producer-send", send.argv, { env: send.env, logDir: dir });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+        const codes = await Promise.race([
+            Promise.all([producer.exited, sender.exited]),
+            new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`the producer Job did not finish in ${timeoutMs / 1000}s:\n${producer.tail()}\n${sender.tail()}`)), timeoutMs))),
+        ]);
+        return { codes, log: `${producer.tail()}\n${sender.tail()}`, topic: send.env.TOPIC, count: Number(evEnv.EVENT_COUNT), invalidFraction: Number(evEnv.INVALID_FRACTION) };
+    } finally {
+        clearTimeout(timer);
+        await Promise.all([producer.stop(), sender.stop()]);
+    }
+}
+
+/** Kafka's dev StatefulSet: its one pod on `ip`, Ready per its readiness probe. */
+export async function startKafka(l: Loaded, dir: string, ips: string[], readyMs = 120_000) {
+    const jars = await kafkaJars();
+    const sts = objectOf(l, "StatefulSet", "kafka");
+    const hosts = kafkaHosts(sts, ips);
+    const pod = await startKafkaPod(l, sts, 0, ips, dir, jars);
+    const c = container(sts, "kafka");
+    try {
+        await untilProbe(`${pod.name} readiness`, c.readinessProbe, { ip: pod.ip, env: pod.env, ports: namedPorts(c) }, readyMs, [pod.proc]);
+    } catch (e) {
+        await pod.proc.stop();
+        throw e;
+    }
+    return { jars, sts, hosts, pod };
+}
