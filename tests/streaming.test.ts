@@ -51,6 +51,9 @@ describe("streaming: Kafka", () => {
         assert.strictEqual(dev.spec.template.spec.enableServiceLinks, false);
         assert.strictEqual(dev.spec.serviceName, "kafka-headless");
         assert.strictEqual(dev.spec.volumeClaimTemplates[0].metadata.name, "data");
+        // A voter opens its client port (readiness) only with a quorum; OrderedReady would never create pod 1
+        // (conformance/kafka.test.ts starts the real quorum that way).
+        assert.strictEqual(prod.spec.podManagementPolicy, "Parallel");
     });
 
     it("the cluster ID comes from one @pulumi/random RandomId without keepers, so it is stable across updates", async () => {

@@ -82,6 +82,11 @@ export interface WorkloadArgs {
     volumes?: Volume[];
     /** A volume per pod (StatefulSet only), mounted by the containers that name it. */
     volumeClaim?: { name: string; size: string };
+    /**
+     * StatefulSet only: `Parallel` creates every pod at once, for members that become Ready only together (a
+     * quorum); unset, the default OrderedReady creates pod N+1 only once pod N is Ready.
+     */
+    podManagementPolicy?: "OrderedReady" | "Parallel";
     /** Ports the Service offers; omit for a workload nobody connects to. */
     servicePorts?: ServicePort[];
     /** Whether the Service is reachable from outside the cluster (the configured exposure type). */
@@ -351,6 +356,7 @@ export class Workload {
                         // The literal name, not the Service's output: waiting on a Service that waits on these
                         // very pods would deadlock (pulumi-kubernetes#1974).
                         serviceName: headlessName,
+                        podManagementPolicy: args.podManagementPolicy,
                         selector: { matchLabels: selector },
                         template,
                         volumeClaimTemplates: args.volumeClaim

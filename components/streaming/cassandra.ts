@@ -72,9 +72,16 @@ until cq -e 'SELECT release_version FROM system.local' >/dev/null 2>&1; do
   fi
 done
 cq -f /cql/schema.cql
-printf "CREATE ROLE IF NOT EXISTS %s WITH PASSWORD = '%s' AND LOGIN = true;\\nALTER ROLE %s WITH PASSWORD = '%s';\\nGRANT SELECT ON KEYSPACE %s TO %s;\\nGRANT MODIFY ON KEYSPACE %s TO %s;\\n" \\
-  "$APP_USER" "$APP_PASSWORD" "$APP_USER" "$APP_PASSWORD" "$KEYSPACE" "$APP_USER" "$KEYSPACE" "$APP_USER" > /tmp/roles.cql
+printf "CREATE ROLE IF NOT EXISTS %s WITH PASSWORD = '%s' AND LOGIN = true;\\nGRANT SELECT ON KEYSPACE %s TO %s;\\nGRANT MODIFY ON KEYSPACE %s TO %s;\\n" \\
+  "$APP_USER" "$APP_PASSWORD" "$KEYSPACE" "$APP_USER" "$KEYSPACE" "$APP_USER" > /tmp/roles.cql
 cq -f /tmp/roles.cql
+# A role made by an earlier run keeps its password; set it only when the generated one doesn't log in. Never
+# right after CREATE: Cassandra refuses a role's password change within 5 s of the last one.
+if ! cqlsh "$CASSANDRA_HOST" -u "$APP_USER" -p "$APP_PASSWORD" -e 'SELECT release_version FROM system.local' >/dev/null 2>&1; then
+  sleep 5
+  printf "ALTER ROLE %s WITH PASSWORD = '%s';\\n" "$APP_USER" "$APP_PASSWORD" > /tmp/roles.cql
+  cq -f /tmp/roles.cql
+fi
 rm -f /tmp/roles.cql
 echo "keyspace $KEYSPACE and role $APP_USER are ready"
 `.trim();

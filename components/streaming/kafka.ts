@@ -157,6 +157,9 @@ export class Kafka extends LakehouseComponent {
                 name,
                 partOf: "kafka",
                 replicas: settings.brokers,
+                // Every node is a voter, and a KRaft node opens its client port (the readiness probe) only once
+                // a majority of voters is up: under OrderedReady pod 0 would wait alone for pods never created.
+                podManagementPolicy: "Parallel",
                 runAs,
                 volumeClaim: { name: "data", size: settings.volumeSize },
                 volumes: [

@@ -69,7 +69,10 @@ export function pipelineJobs(args: Omit<VehiclePipelineArgs, "namespace" | "plat
     const base = {
         pyFiles: ["medallion.py"],
         packages: [] as string[],
-        sparkConf: {} as Record<string, string>,
+        // Spark's default of 200 shuffle partitions gives silver's dedupe 200 state stores, each committed to
+        // the object store every micro-batch: with a core or two per job a batch took minutes and the stream
+        // fell behind for good. A stream's checkpoint keeps the count it started with.
+        sparkConf: { "spark.sql.shuffle.partitions": `${2 * settings.coresPerJob}` } as Record<string, string>,
         env: {},
         driver: { memory: settings.driverMemory, resources: settings.resources },
         executor: { memory: settings.executorMemory, cores: settings.coresPerJob },
@@ -110,7 +113,7 @@ export function pipelineJobs(args: Omit<VehiclePipelineArgs, "namespace" | "plat
                 pythonFile: "cassandra_sink.py",
                 args: ["--input", p.silver, "--keyspace", cassandra.keyspace, "--table", cassandra.table, "--checkpoint", p.checkpoint("cassandra")],
                 packages: [streamingPackages.cassandra],
-                sparkConf: { "spark.cassandra.connection.host": cassandra.host, "spark.cassandra.connection.port": `${cassandra.port}` },
+                sparkConf: { ...base.sparkConf, "spark.cassandra.connection.host": cassandra.host, "spark.cassandra.connection.port": `${cassandra.port}` },
                 env: { CASSANDRA_USERNAME: cassandra.username, CASSANDRA_PASSWORD: cassandra.password },
                 secretConf: { "spark.cassandra.auth.username": "CASSANDRA_USERNAME", "spark.cassandra.auth.password": "CASSANDRA_PASSWORD" },
                 links: [s3.link, cassandra.link],

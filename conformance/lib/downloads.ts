@@ -93,6 +93,15 @@ export function pythonVenv(name: string, requirements: string[], python = "pytho
     return cached(`venv-${name}-${hash([requirements, python])}`, (dir) => {
         must(`venv ${name}`, run([python, "-m", "venv", dir]));
         must(`pip install for ${name}`, run([path.join(dir, "bin", "pip"), "install", "--disable-pip-version-check", "-q", ...requirements], { timeoutMs: 30 * 60 * 1000 }));
+        // The venv is built in `<entry>.tmp` and renamed: its scripts' shebangs (and activate) name the build
+        // folder, so point them at the final one, or `bin/cqlsh` & co. would not start.
+        const final = dir.replace(/\.tmp$/, "");
+        for (const f of fs.readdirSync(path.join(dir, "bin"))) {
+            const file = path.join(dir, "bin", f);
+            if (fs.lstatSync(file).isSymbolicLink() || !fs.statSync(file).isFile()) continue;
+            const text = fs.readFileSync(file, "latin1");
+            if (text.includes(dir)) fs.writeFileSync(file, text.split(dir).join(final), "latin1");
+        }
     });
 }
 
@@ -185,3 +194,19 @@ export function sandbox(name: string): string {
     return dir;
 }
 export const sandboxes: string[] = [];
+
+/**
+ * Maven coordinates (`group:artifact:version`) of a Maven Central jar URL (`<repo>/<group path>/<artifact>/
+ * <version>/<artifact>-<version>.jar`), so a jar an init container would curl is fetched through mvn here.
+ */
+export function mavenCoordsFromUrl(url: string): string {
+    const m = /\/maven2\/(.+)\/([^/]+)\/([^/]+)\/\2-\3\.jar$/.exec(url);
+    if (!m) throw new Error(`not a Maven Central jar URL: ${url}`);
+    return `${m[1].replace(/\//g, ".")}:${m[2]}:${m[3]}`;
+}
+
+/** The one jar of a Maven Central URL (no dependencies), fetched by mvn; returns its path. */
+export async function mavenJarOf(url: string): Promise<string> {
+    const [, a, v] = mavenCoordsFromUrl(url).split(":");
+    return path.join(await mavenArtifact(mavenCoordsFromUrl(url)), `${a}-${v}.jar`);
+}

@@ -4,7 +4,7 @@
 
 import * as http from "http";
 import { rewrite } from "./program";
-import { RunAs, run, tcpOpen } from "./processes";
+import { Proc, RunAs, run, tcpOpen, waitFor } from "./processes";
 
 export interface ProbeContext {
     /** The pod's loopback address. */
@@ -84,5 +84,22 @@ export function httpGet(url: string, headers: Record<string, string> = {}, timeo
         });
         req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
         req.on("error", reject);
+    });
+}
+
+/** Runs a probe every half second until it succeeds (the kubelet's "Ready"), failing after `timeoutMs` or if a process exits. */
+export async function untilProbe(what: string, probe: any, ctx: ProbeContext, timeoutMs: number, also: Proc[] = []): Promise<ProbeResult> {
+    let last = "";
+    return waitFor(
+        what,
+        async () => {
+            const r = await runProbe(probe, ctx);
+            last = r.detail;
+            return r.ok ? r : undefined;
+        },
+        timeoutMs,
+        also,
+    ).catch((e) => {
+        throw new Error(`${(e as Error).message}\nlast probe: ${last}`);
     });
 }

@@ -24,6 +24,16 @@ export function object(l: Loaded, kind: string, name: string, namespace?: string
     return { ...found[0].inputs, metadata: { ...found[0].inputs.metadata, name: nameOf(found[0]) } };
 }
 
+/** The one object of a kind that `match` picks (e.g. a Job whose name carries a hash); throws naming `what`. */
+export function findObject(l: Loaded, kind: string, what: string, match: (o: any) => boolean): any {
+    const all = k8sObjects(l)
+        .filter((r) => r.inputs.kind === kind)
+        .map((r) => ({ ...r.inputs, metadata: { ...r.inputs.metadata, name: nameOf(r) } }));
+    const found = all.filter(match);
+    if (found.length !== 1) throw new Error(`${l.stack}: expected one ${kind} ${what}, found ${found.length} (there are: ${all.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).join(", ")})`);
+    return found[0];
+}
+
 /**
  * The one object of a kind whose `app.kubernetes.io/component` label is `component` (and, when given, whose
  * `app.kubernetes.io/name` is `name`): a lookup that does not depend on generated object names.
@@ -183,7 +193,8 @@ export function layOutConfigMap(data: Record<string, string>, dir: string, items
 
 /**
  * Lays out every ConfigMap and Secret volume a container mounts, under `root` + its mountPath (subPath mounts
- * become a copy of that one key), and returns mountPath → host path, for rewriting paths in commands and files.
+ * become a copy of that one key), and every emptyDir or claim as a folder `root/.volumes/<name>` shared by the
+ * pod's containers; returns mountPath → host path, for rewriting paths in commands and files.
  */
 export function mountVolumes(l: Loaded, workload: any, c: any, root: string, claims: Record<string, string> = {}): Record<string, string> {
     const spec = podSpec(workload);
@@ -217,7 +228,13 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string, cla
         } else if (data) {
             layOutConfigMap(data, host, items);
         } else {
-            fs.mkdirSync(host, { recursive: true }); // emptyDir, PVC: an empty folder
+            // emptyDir, PVC: one empty folder per volume of the pod, so containers that mount the same volume
+            // (at the same or different paths) share it, as the kubelet's volumes/<plugin>/<name> does.
+            const shared = path.join(root, ".volumes", m.name);
+            fs.mkdirSync(shared, { recursive: true });
+            out[m.mountPath] = m.subPath ? path.join(shared, m.subPath) : shared;
+            if (m.subPath) fs.mkdirSync(out[m.mountPath], { recursive: true });
+            continue;
         }
         out[m.mountPath] = host;
     }
@@ -241,6 +258,19 @@ export function rewrite(s: string, map: Record<string, string>): string {
     if (!keys.length) return s;
     const re = new RegExp(keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
     return s.replace(re, (m) => map[m]);
+}
+
+/**
+ * Replaces container paths by host paths where they stand as whole paths: at the start of the string or after
+ * `=`, `:`, `,`, whitespace or a quote, and followed by `/`, the end, or one of those. Unlike `rewrite`, the
+ * `/jmx` of `/etc/kafka-jmx/jmx.yaml` is left alone.
+ */
+export function rewritePaths(s: string, map: Record<string, string>): string {
+    const keys = Object.keys(map).sort((a, b) => b.length - a.length);
+    if (!keys.length) return s;
+    const alt = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+    const re = new RegExp(`(^|[=:,\\s"'])(${alt})(?=$|[/=:,\\s"'])`, "g");
+    return s.replace(re, (_m, pre, p) => pre + map[p]);
 }
 
 /** In-cluster DNS names of a Service (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), longest first. */
