@@ -14,6 +14,20 @@ export interface ProbeContext {
     paths?: Record<string, string>;
     /** PATH for exec probes (where the service's binaries are on this machine). */
     pathDirs?: string[];
+    /** The container's named ports (`containerPorts(c)`), for probes that name their port. */
+    ports?: Record<string, number>;
+}
+
+/** A container's ports by name, as probes and Services refer to them. */
+export function containerPorts(c: any): Record<string, number> {
+    return Object.fromEntries((c.ports ?? []).map((p: any) => [p.name, p.containerPort]));
+}
+
+function portOf(port: string | number, ctx: ProbeContext): number {
+    if (typeof port === "number" || /^\d+$/.test(port)) return Number(port);
+    const n = ctx.ports?.[port];
+    if (n === undefined) throw new Error(`the probe names port ${port}, which is not in the context's ports (${Object.keys(ctx.ports ?? {}).join(", ")})`);
+    return n;
 }
 
 export interface ProbeResult {
@@ -32,13 +46,13 @@ export async function runProbe(probe: any, ctx: ProbeContext): Promise<ProbeResu
         return { ok: r.code === 0, detail: `exec ${argv.join(" ")}: exit ${r.code} ${(r.stdout + r.stderr).trim().slice(-400)}` };
     }
     if (probe.httpGet) {
-        const port = Number(probe.httpGet.port);
+        const port = portOf(probe.httpGet.port, ctx);
         const headers = Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((h: any) => [h.name, h.value]));
         const status = await httpStatus(ctx.ip, port, probe.httpGet.path ?? "/", headers, Math.max(timeoutMs, 2000));
         return { ok: status >= 200 && status < 400, detail: `GET http://${ctx.ip}:${port}${probe.httpGet.path ?? "/"}: ${status}` };
     }
     if (probe.tcpSocket) {
-        const port = Number(probe.tcpSocket.port);
+        const port = portOf(probe.tcpSocket.port, ctx);
         const ok = await tcpOpen(ctx.ip, port);
         return { ok, detail: `tcp ${ctx.ip}:${port}: ${ok ? "open" : "closed"}` };
     }

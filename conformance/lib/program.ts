@@ -139,8 +139,10 @@ export function layOutConfigMap(data: Record<string, string>, dir: string, items
 /**
  * Lays out every ConfigMap and Secret volume a container mounts, under `root` + its mountPath (subPath mounts
  * become a copy of that one key), and returns mountPath → host path, for rewriting paths in commands and files.
+ * `edit(mountPath, key, text)`, when given, rewrites each file's text before it is written (paths and host
+ * names only; say which in the caller).
  */
-export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Record<string, string> {
+export function mountVolumes(l: Loaded, workload: any, c: any, root: string, edit?: (mountPath: string, key: string, text: string) => string): Record<string, string> {
     const spec = podSpec(workload);
     const ns = workload.metadata.namespace;
     const out: Record<string, string> = {};
@@ -158,6 +160,7 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string): Re
             data = { ...Object.fromEntries(Object.entries(s.data ?? {}).map(([k, x]) => [k, Buffer.from(String(x), "base64").toString()])), ...(s.stringData ?? {}) };
             items = v.secret.items;
         }
+        if (data && edit) data = Object.fromEntries(Object.entries(data).map(([k, x]) => [k, edit(m.mountPath, k, x)]));
         if (data && m.subPath) {
             const key = items?.find((i) => i.path === m.subPath)?.key ?? m.subPath;
             fs.mkdirSync(path.dirname(host), { recursive: true });
@@ -183,4 +186,33 @@ export function rewrite(s: string, map: Record<string, string>): string {
 /** In-cluster DNS names of a Service (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), longest first. */
 export function serviceNames(name: string, namespace: string): string[] {
     return [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`];
+}
+
+/**
+ * Host-name rewrites for the pod standing in for `workload` at `ip`: every Service selecting its pods, under
+ * each of its DNS names, with each Service port mapped to the container port behind it
+ * (`svc.ns.svc:8090` → `ip:8080`), since this machine has no kube-proxy to translate them. Feed the result
+ * to `rewrite`.
+ */
+export function serviceRewrites(l: Loaded, workload: any, ip: string): Record<string, string> {
+    const ns = workload.metadata.namespace;
+    const labels = podSpecLabels(workload);
+    const ports = Object.fromEntries(
+        [...(podSpec(workload).containers ?? [])].flatMap((c: any) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort])),
+    );
+    const out: Record<string, string> = {};
+    for (const r of k8sObjects(l)) {
+        const svc = r.inputs;
+        if (svc.kind !== "Service" || svc.metadata?.namespace !== ns || !svc.spec?.selector) continue;
+        if (!Object.entries(svc.spec.selector).every(([k, v]) => labels[k] === v)) continue;
+        for (const p of svc.spec.ports ?? []) {
+            const target = typeof p.targetPort === "number" ? p.targetPort : (ports[p.targetPort ?? p.name] ?? p.port);
+            for (const host of [...serviceNames(nameOf(r), ns), nameOf(r)]) out[`${host}:${p.port}`] = `${ip}:${target}`;
+        }
+    }
+    return out;
+}
+
+function podSpecLabels(workload: any): Record<string, string> {
+    return (workload.kind === "Pod" ? workload.metadata.labels : workload.spec.template.metadata?.labels) ?? {};
 }
