@@ -99,21 +99,57 @@ export function pythonVenv(name: string, requirements: string[], python = "pytho
 /**
  * Debian packages unpacked (not installed) into a folder: `apt-get download` + `dpkg-deb -x`, so no root, no
  * maintainer scripts and no services are started. Their libraries may need LD_LIBRARY_PATH into the folder.
+ * With `backports`, every package is taken from this release's backports suite (`<codename>-backports`, on
+ * the machine's own Debian mirror), through package lists kept in the cache entry, not the machine's.
  */
-export function debianPackages(name: string, packages: string[]): Promise<string> {
-    return cached(`deb-${name}-${hash(packages)}`, (dir) => {
+export function debianPackages(name: string, packages: string[], o: { backports?: boolean } = {}): Promise<string> {
+    return cached(`deb-${name}-${hash(o.backports ? [packages, "backports"] : packages)}`, (dir) => {
         const dl = path.join(dir, "debs");
         fs.mkdirSync(dl);
-        let r = run(["apt-get", "download", ...packages], { cwd: dl, timeoutMs: 10 * 60 * 1000 });
-        if (r.code !== 0) {
+        let apt: string[] = [];
+        let wanted = packages;
+        if (o.backports) {
+            const suite = `${osRelease().VERSION_CODENAME}-backports`;
+            apt = backportsSources(dir, suite);
+            must(`apt-get update for ${suite}`, run(["apt-get", ...apt, "update", "-qq"], { timeoutMs: 10 * 60 * 1000 }));
+            wanted = packages.map((p) => `${p}/${suite}`);
+        }
+        let r = run(["apt-get", ...apt, "download", ...wanted], { cwd: dl, timeoutMs: 10 * 60 * 1000 });
+        if (r.code !== 0 && !o.backports) {
             // A fresh machine's package lists may be missing or stale.
             run(["apt-get", "update", "-qq"], { timeoutMs: 10 * 60 * 1000 });
-            r = run(["apt-get", "download", ...packages], { cwd: dl, timeoutMs: 10 * 60 * 1000 });
+            r = run(["apt-get", "download", ...wanted], { cwd: dl, timeoutMs: 10 * 60 * 1000 });
         }
-        must(`apt-get download ${packages.join(" ")}`, r);
+        must(`apt-get download ${wanted.join(" ")}`, r);
         for (const deb of fs.readdirSync(dl)) must(`dpkg-deb -x ${deb}`, run(["dpkg-deb", "-x", path.join(dl, deb), path.join(dir, "root")]));
         fs.rmSync(dl, { recursive: true });
+        fs.rmSync(path.join(dir, "apt"), { recursive: true, force: true });
     }).then((d) => path.join(d, "root"));
+}
+
+function osRelease(): Record<string, string> {
+    const text = fs.readFileSync("/etc/os-release", "utf8");
+    return Object.fromEntries(text.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).replace(/^"|"$/g, "")]));
+}
+
+/** apt options for a sources file naming only `suite`, on the mirror (and keyring) of the machine's main Debian source. */
+function backportsSources(dir: string, suite: string): string[] {
+    const system = "/etc/apt/sources.list.d/debian.sources";
+    const main = fs.existsSync(system) ? fs.readFileSync(system, "utf8").split(/\n\s*\n/)[0] : "";
+    const uri = /^URIs:\s*(\S+)/m.exec(main)?.[1];
+    if (!uri) throw new Error(`${system}: no URIs line in its first entry; cannot find this machine's Debian mirror for ${suite}`);
+    const keyring = /^Signed-By:\s*(\S+)/m.exec(main)?.[1] ?? "/usr/share/keyrings/debian-archive-keyring.gpg";
+    const apt = path.join(dir, "apt");
+    fs.mkdirSync(path.join(apt, "lists", "partial"), { recursive: true });
+    fs.mkdirSync(path.join(apt, "cache"), { recursive: true });
+    fs.mkdirSync(path.join(apt, "sources"));
+    fs.writeFileSync(path.join(apt, "sources", "backports.sources"), `Types: deb\nURIs: ${uri}\nSuites: ${suite}\nComponents: main\nSigned-By: ${keyring}\n`);
+    return [
+        "-o", `Dir::Etc::sourcelist=${path.join(apt, "none.list")}`,
+        "-o", `Dir::Etc::sourceparts=${path.join(apt, "sources")}`,
+        "-o", `Dir::State::Lists=${path.join(apt, "lists")}`,
+        "-o", `Dir::Cache=${path.join(apt, "cache")}`,
+    ];
 }
 
 /** A Go program built from the Go module proxy (`go install module/pkg@version`) into a cache folder; returns the binary. */

@@ -85,11 +85,14 @@ process.on("exit", () => {
     for (const p of running) kill(p.child, "SIGKILL");
 });
 
-/** Runs a command to completion (bounded), returning its exit code and output. */
-export function run(argv: string[], o: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {}) {
+/**
+ * Runs a command to completion (bounded), returning its exit code and output. `env` is added to this
+ * machine's environment unless `cleanEnv` is set, when it is all the command gets.
+ */
+export function run(argv: string[], o: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string; cleanEnv?: boolean } = {}) {
     const r = spawnSync(argv[0], argv.slice(1), {
         cwd: o.cwd,
-        env: o.env ? { ...process.env, ...o.env } : process.env,
+        env: o.cleanEnv ? o.env ?? {} : o.env ? { ...process.env, ...o.env } : process.env,
         input: o.input,
         encoding: "utf8",
         timeout: o.timeoutMs ?? 120000,

@@ -22,6 +22,26 @@ export function object(l: Loaded, kind: string, name: string, namespace?: string
     return { ...found[0].inputs, metadata: { ...found[0].inputs.metadata, name: nameOf(found[0]) } };
 }
 
+/**
+ * The one object of a kind whose `app.kubernetes.io/component` label is `component` (and, when given, whose
+ * `app.kubernetes.io/name` is `name`): a lookup that does not depend on generated object names.
+ */
+export function objectOf(l: Loaded, kind: string, component: string, name?: string): any {
+    const found = k8sObjects(l).filter((r) => {
+        const labels = r.inputs.metadata?.labels ?? {};
+        return r.inputs.kind === kind && labels["app.kubernetes.io/component"] === component && (name === undefined || labels["app.kubernetes.io/name"] === name);
+    });
+    if (found.length !== 1) throw new Error(`${l.stack}: expected one ${kind} of component ${component}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    return { ...found[0].inputs, metadata: { ...found[0].inputs.metadata, name: nameOf(found[0]) } };
+}
+
+/** A container's port number by name. */
+export function portOf(c: any, name: string): number {
+    const p = (c.ports ?? []).find((x: any) => x.name === name);
+    if (!p) throw new Error(`container ${c.name} has no port ${name}`);
+    return Number(p.containerPort);
+}
+
 function nameOf(r: Registered): string {
     return r.state.metadata?.name ?? r.inputs.metadata?.name;
 }
