@@ -4,7 +4,7 @@
 
 import * as http from "http";
 import { rewrite } from "./program";
-import { run, tcpOpen } from "./processes";
+import { run, tcpOpen, withHostname } from "./processes";
 
 export interface ProbeContext {
     /** The pod's loopback address. */
@@ -14,6 +14,8 @@ export interface ProbeContext {
     paths?: Record<string, string>;
     /** PATH for exec probes (where the service's binaries are on this machine). */
     pathDirs?: string[];
+    /** The pod's hostname, for exec probes that compare it (withHostname). */
+    hostname?: string;
     /** The container's named ports (`containerPorts(c)`), for probes that name their port. */
     ports?: Record<string, number>;
 }
@@ -42,7 +44,7 @@ export async function runProbe(probe: any, ctx: ProbeContext): Promise<ProbeResu
     if (probe.exec) {
         const argv = probe.exec.command.map((a: string) => rewrite(a, ctx.paths ?? {}));
         const PATH = [...(ctx.pathDirs ?? []), process.env.PATH].join(":");
-        const r = run(argv, { env: { ...ctx.env, PATH }, timeoutMs: Math.max(timeoutMs, 10000) });
+        const r = run(withHostname(ctx.hostname, argv), { env: { ...ctx.env, PATH }, timeoutMs: Math.max(timeoutMs, 10000) });
         return { ok: r.code === 0, detail: `exec ${argv.join(" ")}: exit ${r.code} ${(r.stdout + r.stderr).trim().slice(-400)}` };
     }
     if (probe.httpGet) {

@@ -27,6 +27,19 @@ export interface StartOptions {
     logDir: string;
     /** Keep PATH, HOME and JAVA_HOME of this machine (the container's own env has no PATH to our binaries). */
     inheritPath?: boolean;
+    /** The pod's hostname (its name), for software that records or checks it; see withHostname. */
+    hostname?: string;
+}
+
+/**
+ * `argv` run in a UTS namespace of its own whose hostname is `hostname`, as a pod's containers see their
+ * pod's name (`unshare --uts`, util-linux; needs root, which CI has). Software that advertises
+ * socket.getfqdn() (Airflow's task hostname) then advertises the pod's name, which this machine's resolver,
+ * like cluster DNS, does not know.
+ */
+export function withHostname(hostname: string | undefined, argv: string[]): string[] {
+    if (!hostname) return argv;
+    return ["unshare", "--uts", "/bin/sh", "-c", 'hostname "$0" && exec "$@"', hostname, ...argv];
 }
 
 export function start(name: string, argv: string[], o: StartOptions): Proc {
@@ -35,6 +48,7 @@ export function start(name: string, argv: string[], o: StartOptions): Proc {
     const fd = fs.openSync(log, "a");
     const base: Record<string, string> = {};
     if (o.inheritPath !== false) for (const k of ["PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR"]) if (process.env[k]) base[k] = process.env[k]!;
+    argv = withHostname(o.hostname, argv);
     const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: { ...base, ...o.env }, stdio: ["ignore", fd, fd], detached: true });
     fs.closeSync(fd);
     const exited = new Promise<number | string>((resolve) => {
