@@ -184,6 +184,14 @@ describe("postgres", () => {
         assert.match(START_SCRIPT, /until pg_isready -q -h 127\.0\.0\.1/);
     });
 
+    it("a stop signal (the image's SIGINT, or SIGTERM) becomes a fast shutdown, with a grace period that covers its checkpoint", async () => {
+        // The conformance suite (conformance/postgres.test.ts) stops the real server this way with clients connected.
+        assert.match(START_SCRIPT, /^trap 'kill -INT \$pid' TERM INT$/m);
+        assert.doesNotMatch(START_SCRIPT, /kill -TERM/);
+        const sts = named(objectsOf(await loadAllOn("dev")), "StatefulSet", "postgres");
+        assert.strictEqual(sts.spec.template.spec.terminationGracePeriodSeconds, 60);
+    });
+
     it("consumers get their own access: Nessie's JDBC URL, Airflow's and Superset's SQLAlchemy URLs", async () => {
         const objs = objectsOf(await loadAllOn("dev"));
         const nessie = envOf(containerOf(objs, "Deployment", "nessie"));

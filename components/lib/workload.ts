@@ -102,6 +102,8 @@ export interface WorkloadArgs {
      * (Airflow running SparkApplications). Unset: no account token is mounted.
      */
     serviceAccountName?: string;
+    /** Seconds between the stop signal and SIGKILL; Kubernetes' default (30) when unset. */
+    terminationGracePeriodSeconds?: number;
     platform: Pick<PlatformConfig, "exposure" | "storageClass" | "protectData" | "paused" | "metallb">;
 }
 
@@ -170,8 +172,10 @@ export function safePodSpec(args: {
     volumes?: Volume[];
     restartPolicy?: "Always" | "OnFailure" | "Never";
     serviceAccountName?: string;
+    terminationGracePeriodSeconds?: number;
 }): pulumi.Output<k8s.types.input.core.v1.PodSpec> {
     return buildPodSpec({
+        terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
         // Service links inject KAFKA_PORT-style variables that break Spark and Confluent images.
         enableServiceLinks: false,
         // Only a workload given a service account talks to the Kubernetes API; elsewhere a mounted token

@@ -132,6 +132,10 @@ export class Postgres extends LakehouseComponent {
                     },
                 ],
                 servicePorts: [{ name: "postgres", port: PORT }],
+                // A fast shutdown ends with a checkpoint that writes every dirty buffer; the image's notes
+                // (docker-library/postgres Dockerfile, after STOPSIGNAL) warn that Docker's 10 s are too
+                // few. A minute covers the default 128MB of shared_buffers on slow disks.
+                terminationGracePeriodSeconds: 60,
                 podAnnotations: {
                     // A consumer added or removed changes the env; the script change must roll the pod too.
                     "lakehouse.io/config-checksum": crypto.createHash("sha256").update(START_SCRIPT + ENSURE_CONSUMER_SQL).digest("hex").slice(0, 16),
@@ -182,14 +186,21 @@ function passwordVar(consumer: string): string {
 }
 
 // Runs the image's own entrypoint in the background, waits for the real server (TCP answers only after
-// the entrypoint's temporary init server is gone), ensures every consumer, then marks the pod ready and
-// forwards SIGTERM so the server shuts down cleanly.
+// the entrypoint's temporary init server is gone), ensures every consumer, then marks the pod ready.
+//
+// This script is the container's main process, so the stop signal reaches it, not the server: the
+// runtime sends the image's STOPSIGNAL, SIGINT (docker-library/postgres Dockerfile; Kubernetes' own
+// lifecycle.stopSignal, KEP-4960, only overrides it), and SIGTERM where no stop signal is set. Both become
+// SIGINT, PostgreSQL's fast shutdown: sessions are ended and the server checkpoints and exits. SIGTERM
+// would be a smart shutdown, which waits for every client to disconnect; the consumers' connection pools
+// never do, so the kubelet would kill the server at the end of the grace period and every start after it
+// would run crash recovery (postgresql.org/docs/current/server-shutdown.html).
 export const START_SCRIPT = `#!/bin/bash
 set -euo pipefail
 rm -f /var/run/postgresql/consumers-ready
 docker-entrypoint.sh postgres &
 pid=$!
-trap 'kill -TERM $pid' TERM INT
+trap 'kill -INT $pid' TERM INT
 until pg_isready -q -h 127.0.0.1 -p 5432; do
   kill -0 $pid 2>/dev/null || { wait $pid; exit $?; }
   sleep 1

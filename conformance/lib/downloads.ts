@@ -176,6 +176,24 @@ export async function goBinary(pkgAtVersion: string, binary: string, env: Record
     return path.join(dir, binary);
 }
 
+/**
+ * A Go program built inside its own module, as that module's main module (`go mod download`, then `go build`
+ * in a copy of the module's folder): for modules whose go.mod has `exclude` or `replace` directives, which
+ * `go install pkg@version` refuses. Returns the binary.
+ */
+export async function goModuleBinary(module: string, version: string, pkg: string, binary: string): Promise<string> {
+    const dir = await cached(`gomod-${`${module}@${version}`.replace(/[^A-Za-z0-9.-]+/g, "_")}-${binary}`, (d) => {
+        const env = { CGO_ENABLED: "0", GOFLAGS: "-mod=mod" };
+        const info = JSON.parse(must(`go mod download ${module}@${version}`, run(["go", "mod", "download", "-json", `${module}@${version}`], { env, timeoutMs: 20 * 60 * 1000, cwd: d })));
+        const src = path.join(d, "src");
+        must(`copy ${info.Dir}`, run(["cp", "-r", info.Dir, src]));
+        must(`chmod ${src}`, run(["chmod", "-R", "u+w", src]));
+        must(`go build ${pkg}`, run(["nice", "-n", "10", "go", "build", "-trimpath", "-o", path.join(d, binary), pkg], { env: { CGO_ENABLED: "0" }, cwd: src, timeoutMs: 40 * 60 * 1000 }));
+        fs.rmSync(src, { recursive: true, force: true });
+    });
+    return path.join(dir, binary);
+}
+
 /** A fresh scratch folder for one test's files, removed at the end of the suite unless LAKEHOUSE_KEEP_SANDBOX is set. */
 export function sandbox(name: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lakehouse-${name}-`));

@@ -4,7 +4,7 @@
 
 import * as http from "http";
 import { rewrite } from "./program";
-import { run, tcpOpen, withHostname } from "./processes";
+import { RunAs, run, tcpOpen, withHostname } from "./processes";
 
 export interface ProbeContext {
     /** The pod's loopback address. */
@@ -14,21 +14,25 @@ export interface ProbeContext {
     paths?: Record<string, string>;
     /** PATH for exec probes (where the service's binaries are on this machine). */
     pathDirs?: string[];
+    /** The container's named ports (`ports[].name` → containerPort), for probes that name their port. */
+    ports?: Record<string, number>;
+    /** The container's user, for exec probes (see processes.asUser). */
+    runAs?: RunAs;
+    /** Extra env for exec probes on this machine (e.g. LD_LIBRARY_PATH for unpacked packages). */
+    hostEnv?: Record<string, string>;
     /** The pod's hostname, for exec probes that compare it (withHostname). */
     hostname?: string;
-    /** The container's named ports (`containerPorts(c)`), for probes that name their port. */
-    ports?: Record<string, number>;
 }
 
-/** A container's ports by name, as probes and Services refer to them. */
-export function containerPorts(c: any): Record<string, number> {
-    return Object.fromEntries((c.ports ?? []).map((p: any) => [p.name, p.containerPort]));
+/** A container's named ports, for ProbeContext.ports. */
+export function namedPorts(c: any): Record<string, number> {
+    return Object.fromEntries((c.ports ?? []).filter((p: any) => p.name).map((p: any) => [p.name, Number(p.containerPort)]));
 }
 
-function portOf(port: string | number, ctx: ProbeContext): number {
-    if (typeof port === "number" || /^\d+$/.test(port)) return Number(port);
-    const n = ctx.ports?.[port];
-    if (n === undefined) throw new Error(`the probe names port ${port}, which is not in the context's ports (${Object.keys(ctx.ports ?? {}).join(", ")})`);
+function portNumber(port: unknown, ctx: ProbeContext): number {
+    if (typeof port === "number" || /^\d+$/.test(String(port))) return Number(port);
+    const n = ctx.ports?.[String(port)];
+    if (n === undefined) throw new Error(`probe names port ${String(port)}, which the context does not list (ProbeContext.ports)`);
     return n;
 }
 
@@ -44,17 +48,17 @@ export async function runProbe(probe: any, ctx: ProbeContext): Promise<ProbeResu
     if (probe.exec) {
         const argv = probe.exec.command.map((a: string) => rewrite(a, ctx.paths ?? {}));
         const PATH = [...(ctx.pathDirs ?? []), process.env.PATH].join(":");
-        const r = run(withHostname(ctx.hostname, argv), { env: { ...ctx.env, PATH }, timeoutMs: Math.max(timeoutMs, 10000) });
+        const r = run(withHostname(ctx.hostname, argv), { env: { ...ctx.env, ...(ctx.hostEnv ?? {}), PATH }, timeoutMs: Math.max(timeoutMs, 10000), runAs: ctx.runAs });
         return { ok: r.code === 0, detail: `exec ${argv.join(" ")}: exit ${r.code} ${(r.stdout + r.stderr).trim().slice(-400)}` };
     }
     if (probe.httpGet) {
-        const port = portOf(probe.httpGet.port, ctx);
+        const port = portNumber(probe.httpGet.port, ctx);
         const headers = Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((h: any) => [h.name, h.value]));
         const status = await httpStatus(ctx.ip, port, probe.httpGet.path ?? "/", headers, Math.max(timeoutMs, 2000));
         return { ok: status >= 200 && status < 400, detail: `GET http://${ctx.ip}:${port}${probe.httpGet.path ?? "/"}: ${status}` };
     }
     if (probe.tcpSocket) {
-        const port = portOf(probe.tcpSocket.port, ctx);
+        const port = portNumber(probe.tcpSocket.port, ctx);
         const ok = await tcpOpen(ctx.ip, port);
         return { ok, detail: `tcp ${ctx.ip}:${port}: ${ok ? "open" : "closed"}` };
     }

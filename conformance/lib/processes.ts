@@ -27,6 +27,8 @@ export interface StartOptions {
     logDir: string;
     /** Keep PATH, HOME and JAVA_HOME of this machine (the container's own env has no PATH to our binaries). */
     inheritPath?: boolean;
+    /** The pod's runAsUser/runAsGroup; applied only when this process is root (CI), as servers such as PostgreSQL refuse root. */
+    runAs?: RunAs;
     /** The pod's hostname (its name), for software that records or checks it; see withHostname. */
     hostname?: string;
 }
@@ -42,6 +44,46 @@ export function withHostname(hostname: string | undefined, argv: string[]): stri
     return ["unshare", "--uts", "/bin/sh", "-c", 'hostname "$0" && exec "$@"', hostname, ...argv];
 }
 
+export interface RunAs {
+    uid: number;
+    gid: number;
+}
+
+/** spawn()'s uid/gid for `runAs` when this process may switch users; nothing otherwise. */
+export function asUser(runAs?: RunAs): { uid?: number; gid?: number } {
+    return runAs && process.getuid?.() === 0 ? { uid: runAs.uid, gid: runAs.gid } : {};
+}
+
+/**
+ * `dir` where `runAs` can read it: the cache under root's home is not, so when this process is root the tree
+ * is linked (hard links, or a copy across file systems) into `under`. Returns the folder to use.
+ */
+export function readableBy(dir: string, under: string, runAs?: RunAs): string {
+    if (!runAs || process.getuid?.() !== 0) return dir;
+    const dest = path.join(under, path.basename(dir));
+    if (run(["cp", "-al", dir, dest]).code !== 0) {
+        fs.rmSync(dest, { recursive: true, force: true });
+        const r = run(["cp", "-a", dir, dest]);
+        if (r.code !== 0) throw new Error(`copy ${dir} to ${dest}: ${r.stderr}`);
+    }
+    return dest;
+}
+
+/** Gives a folder tree to `runAs` (as the kubelet's fsGroup does for a pod's volumes) when this process is root. */
+export function giveTo(dir: string, runAs?: RunAs): void {
+    if (!runAs || process.getuid?.() !== 0) return;
+    const walk = (p: string) => {
+        fs.lchownSync(p, runAs.uid, runAs.gid);
+        if (fs.lstatSync(p).isDirectory()) for (const f of fs.readdirSync(p)) walk(path.join(p, f));
+    };
+    walk(dir);
+    // The sandbox's own parent folders must be traversable by that user.
+    for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+        const mode = fs.statSync(d).mode;
+        if ((mode & 0o001) === 0) fs.chmodSync(d, mode | 0o711);
+    }
+}
+
 export function start(name: string, argv: string[], o: StartOptions): Proc {
     fs.mkdirSync(o.logDir, { recursive: true });
     const log = path.join(o.logDir, `${name}.log`);
@@ -49,7 +91,7 @@ export function start(name: string, argv: string[], o: StartOptions): Proc {
     const base: Record<string, string> = {};
     if (o.inheritPath !== false) for (const k of ["PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR"]) if (process.env[k]) base[k] = process.env[k]!;
     argv = withHostname(o.hostname, argv);
-    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: { ...base, ...o.env }, stdio: ["ignore", fd, fd], detached: true });
+    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: { ...base, ...o.env }, stdio: ["ignore", fd, fd], detached: true, ...asUser(o.runAs) });
     fs.closeSync(fd);
     const exited = new Promise<number | string>((resolve) => {
         child.on("exit", (code, sig) => resolve(code ?? sig ?? -1));
@@ -82,6 +124,42 @@ export function start(name: string, argv: string[], o: StartOptions): Proc {
     return p;
 }
 
+/**
+ * Stops a process the way the kubelet stops a container: `signal` to the main process only (PID 1 of the
+ * container), then, if it has not exited within `graceSeconds` (the pod's terminationGracePeriodSeconds),
+ * SIGKILL to everything it started. Says whether the kill was needed and how long it took.
+ */
+export async function terminate(p: Proc, signal: NodeJS.Signals, graceSeconds: number): Promise<{ killed: boolean; seconds: number; exit: number | string }> {
+    const t0 = Date.now();
+    let killed = false;
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+        try {
+            process.kill(p.child.pid!, signal);
+        } catch {
+            /* already gone */
+        }
+        const t = setTimeout(() => {
+            killed = true;
+            kill(p.child, "SIGKILL");
+        }, graceSeconds * 1000);
+        await p.exited;
+        clearTimeout(t);
+    }
+    // Whatever the main process left behind goes with the container; wait until it is gone (a server's
+    // lock file names a PID that must be dead before the next start).
+    kill(p.child, "SIGKILL");
+    for (const until = Date.now() + 10000; Date.now() < until; ) {
+        try {
+            process.kill(-p.child.pid!, 0);
+        } catch {
+            break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    running.delete(p);
+    return { killed, seconds: (Date.now() - t0) / 1000, exit: await p.exited };
+}
+
 function kill(child: ChildProcess, signal: NodeJS.Signals): void {
     try {
         process.kill(-child.pid!, signal);
@@ -103,8 +181,9 @@ process.on("exit", () => {
  * Runs a command to completion (bounded), returning its exit code and output. `env` is added to this
  * machine's environment unless `cleanEnv` is set, when it is all the command gets.
  */
-export function run(argv: string[], o: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string; cleanEnv?: boolean } = {}) {
+export function run(argv: string[], o: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string; cleanEnv?: boolean; runAs?: RunAs } = {}) {
     const r = spawnSync(argv[0], argv.slice(1), {
+        ...asUser(o.runAs),
         cwd: o.cwd,
         env: o.cleanEnv ? o.env ?? {} : o.env ? { ...process.env, ...o.env } : process.env,
         input: o.input,

@@ -60,6 +60,29 @@ export function container(workload: any, name?: string): any {
     return c;
 }
 
+/**
+ * The same loaded program with one Secret key holding another value, as a new value in the stack (a
+ * regenerated password) would make it; everything else is shared with `l`.
+ */
+export function withSecretValue(l: Loaded, namespace: string, name: string, key: string, value: string): Loaded {
+    object(l, "Secret", name, namespace);
+    const resources = l.resources.map((r) => {
+        if (r.inputs.kind !== "Secret" || nameOf(r) !== name || r.inputs.metadata?.namespace !== namespace) return r;
+        const copy: Registered = JSON.parse(JSON.stringify(r));
+        if (copy.inputs.data && key in copy.inputs.data) copy.inputs.data[key] = Buffer.from(value).toString("base64");
+        else copy.inputs.stringData = { ...(copy.inputs.stringData ?? {}), [key]: value };
+        return copy;
+    });
+    return { ...l, resources };
+}
+
+/** The Secret (name and key) an env var of a container reads. */
+export function secretRefOf(c: any, envName: string): { name: string; key: string } {
+    const ref = (c.env ?? []).find((e: any) => e.name === envName)?.valueFrom?.secretKeyRef;
+    if (!ref) throw new Error(`container ${c.name}: ${envName} is not read from a Secret`);
+    return { name: ref.name, key: ref.key };
+}
+
 /** A key of a Secret as the pod would read it (stringData as the program wrote it, or base64 data). */
 export function secretValue(l: Loaded, namespace: string, name: string, key: string): string {
     const s = object(l, "Secret", name, namespace);
@@ -159,14 +182,19 @@ export function layOutConfigMap(data: Record<string, string>, dir: string, items
 /**
  * Lays out every ConfigMap and Secret volume a container mounts, under `root` + its mountPath (subPath mounts
  * become a copy of that one key), and returns mountPath → host path, for rewriting paths in commands and files.
- * `edit(mountPath, key, text)`, when given, rewrites each file's text before it is written (paths and host
- * names only; say which in the caller).
  */
-export function mountVolumes(l: Loaded, workload: any, c: any, root: string, edit?: (mountPath: string, key: string, text: string) => string): Record<string, string> {
+export function mountVolumes(l: Loaded, workload: any, c: any, root: string, claims: Record<string, string> = {}): Record<string, string> {
     const spec = podSpec(workload);
     const ns = workload.metadata.namespace;
     const out: Record<string, string> = {};
     for (const m of c.volumeMounts ?? []) {
+        // A StatefulSet's volumeClaimTemplates: an empty folder, or the one `claims` names (a volume kept across restarts).
+        const claim = (workload.spec?.volumeClaimTemplates ?? []).find((t: any) => t.metadata?.name === m.name);
+        if (claim) {
+            out[m.mountPath] = claims[m.name] ?? path.join(root, m.mountPath);
+            fs.mkdirSync(out[m.mountPath], { recursive: true });
+            continue;
+        }
         const v = (spec.volumes ?? []).find((x: any) => x.name === m.name);
         if (!v) throw new Error(`${workload.metadata.name}: mount ${m.name} has no volume`);
         const host = path.join(root, m.mountPath);
@@ -180,7 +208,6 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string, edi
             data = { ...Object.fromEntries(Object.entries(s.data ?? {}).map(([k, x]) => [k, Buffer.from(String(x), "base64").toString()])), ...(s.stringData ?? {}) };
             items = v.secret.items;
         }
-        if (data && edit) data = Object.fromEntries(Object.entries(data).map(([k, x]) => [k, edit(m.mountPath, k, x)]));
         if (data && m.subPath) {
             const key = items?.find((i) => i.path === m.subPath)?.key ?? m.subPath;
             fs.mkdirSync(path.dirname(host), { recursive: true });
@@ -193,6 +220,17 @@ export function mountVolumes(l: Loaded, workload: any, c: any, root: string, edi
         out[m.mountPath] = host;
     }
     return out;
+}
+
+/** Rewrites the contents of every file under `dir` (a laid-out ConfigMap volume: the real files behind its links). */
+export function rewriteFiles(dir: string, map: Record<string, string>): void {
+    for (const f of fs.readdirSync(dir)) {
+        const p = path.join(dir, f);
+        const st = fs.lstatSync(p);
+        if (st.isSymbolicLink()) continue;
+        if (st.isDirectory()) rewriteFiles(p, map);
+        else fs.writeFileSync(p, rewrite(fs.readFileSync(p, "utf8"), map));
+    }
 }
 
 /** Replaces each `from` prefix by its `to` in a string (longest first), for paths and host names. */
