@@ -68,7 +68,7 @@ describe("medallion DAG wiring (with a stand-in pipeline)", () => {
     it("ships the DAG and its jobs, and lets only the task-running pod create SparkApplications in the pipeline's namespace", async () => {
         const rs = await airflowWithPipeline();
         const obj = (kind: string, name: string) => rs.map((r) => r.inputs).find((o) => o.kind === kind && o.metadata?.name === name);
-        assert.deepStrictEqual(Object.keys(obj("ConfigMap", "airflow-dags").data).sort(), ["lakehouse_medallion.py", "lakehouse_smoke.py", "medallion_jobs.json"]);
+        assert.deepStrictEqual(Object.keys(obj("ConfigMap", "airflow-dags").data).sort(), [".airflowignore", "lakehouse_medallion.py", "lakehouse_smoke.py", "medallion_jobs.json"]);
 
         const role = obj("Role", "airflow-pipeline");
         assert.strictEqual(role.metadata.namespace, "team");
