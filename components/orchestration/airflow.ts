@@ -118,7 +118,7 @@ export class Airflow extends LakehouseComponent {
         );
 
         // Order matters: Kubernetes expands $(VAR) only for variables defined earlier in the list.
-        const env: EnvMap = {
+        const jobEnv: EnvMap = {
             ...databaseUrlEnv(db, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql+psycopg2"),
             // A Fernet key is 32 bytes in base64url: 43 characters and one "=" of padding.
             FERNET_KEY_BODY: this.credential.ref("fernetKeyBody"),
@@ -127,7 +127,6 @@ export class Airflow extends LakehouseComponent {
             AIRFLOW__API_AUTH__JWT_SECRET: this.credential.ref("jwtSecret"),
             AIRFLOW__API__SECRET_KEY: this.credential.ref("apiSecretKey"),
             ...airflowSettings(settings.executor),
-            ...(args.s3 ? remoteLoggingEnv(args.s3) : {}),
             ...(celery && redis
                 ? {
                       ...redisUrlEnv(redis, "AIRFLOW__CELERY__BROKER_URL", 0),
@@ -135,6 +134,8 @@ export class Airflow extends LakehouseComponent {
                   }
                 : {}),
         };
+        // The long-running parts also write and read task logs; the init Job doesn't.
+        const env: EnvMap = { ...jobEnv, ...(args.s3 ? remoteLoggingEnv(args.s3) : {}) };
         const dataLinks: Link[] = [db.link, ...(celery && redis ? [redis.link] : [])];
         // Tasks write their logs to the object store and the api-server reads them there.
         const logLinks: Link[] = args.s3 ? [args.s3.link] : [];
@@ -267,7 +268,7 @@ export class Airflow extends LakehouseComponent {
                         name: "migrate-and-create-admin",
                         image,
                         command: ["/bin/bash", "-ec", AIRFLOW_INIT_SCRIPT],
-                        env: { ...env, ADMIN_USER: this.credential.ref("adminUser"), ADMIN_PASSWORD: this.credential.ref("adminPassword") },
+                        env: { ...jobEnv, ADMIN_USER: this.credential.ref("adminUser"), ADMIN_PASSWORD: this.credential.ref("adminPassword") },
                         resources: { requests: { cpu: "100m", memory: "384Mi" }, limits: { memory: "1Gi" } },
                     },
                 ],
