@@ -121,7 +121,8 @@ for (const [stack, s] of Object.entries(STACKS)) {
                 runId = run.dag_run_id;
                 const state = await waitFor("the triggered run to finish", async () => {
                     const r = await api.get(`/api/v2/dags/lakehouse_smoke/dagRuns/${encodeURIComponent(runId)}`);
-                    return ["success", "failed"].includes(r.state) && r.state;
+                    if (!["success", "failed"].includes(r.state)) throw new Error(`the run is ${r.state}`);
+                    return r.state;
                 }, 180000, [pods.scheduler.proc!, pods[s.taskPod].proc!]);
                 assert.strictEqual(state, "success");
             }));
