@@ -79,7 +79,7 @@ export function platformServices(
     if (s.airflow.enabled && postgres) {
         const airflow = new Airflow(
             "airflow",
-            { ...common, settings: s.airflow, db: postgres.database("airflow"), redis: redis?.access, pipeline: s.airflow.medallionDag ? core.pipeline : undefined },
+            { ...common, settings: s.airflow, db: postgres.database("airflow"), redis: redis?.access, s3, pipeline: s.airflow.medallionDag ? core.pipeline : undefined },
             opts,
         );
         out.endpoints.airflow = airflow.endpoints;

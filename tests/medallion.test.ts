@@ -70,7 +70,7 @@ describe("medallion DAG wiring (with a stand-in pipeline)", () => {
         // A ConfigMap's name carries a hash of its content; its label has the name without it.
         const obj = (kind: string, name: string) =>
             rs.map((r) => r.inputs).find((o) => o.kind === kind && (o.kind === "ConfigMap" ? o.metadata?.labels?.["app.kubernetes.io/name"] : o.metadata?.name) === name);
-        assert.deepStrictEqual(Object.keys(obj("ConfigMap", "airflow-dags").data).sort(), ["lakehouse_medallion.py", "lakehouse_smoke.py", "medallion_jobs.json"]);
+        assert.deepStrictEqual(Object.keys(obj("ConfigMap", "airflow-dags").data).sort(), [".airflowignore", "lakehouse_medallion.py", "lakehouse_smoke.py", "medallion_jobs.json"]);
 
         const role = obj("Role", "airflow-pipeline");
         assert.strictEqual(role.metadata.namespace, "team");

@@ -367,7 +367,7 @@ describe("airflow", () => {
 
     it("DAGs come from a ConfigMap mounted as the DAG folder; the medallion DAG only with a pipeline", async () => {
         const objs = objectsOf(await loadAllOn("dev"));
-        assert.deepStrictEqual(Object.keys(named(objs, "ConfigMap", "airflow-dags").data), ["lakehouse_smoke.py"]);
+        assert.deepStrictEqual(Object.keys(named(objs, "ConfigMap", "airflow-dags").data), [".airflowignore", "lakehouse_smoke.py"]);
         const mount = containerOf(objs, "Deployment", "airflow-dag-processor").volumeMounts.find((m: any) => m.name === "dags");
         assert.strictEqual(mount.mountPath, "/opt/airflow/dags");
         const pipeline = {
@@ -375,12 +375,45 @@ describe("airflow", () => {
             jobs: ["bronze", "silver", "gold"].map((name) => ({ name, sparkApplication: { apiVersion: "sparkoperator.k8s.io/v1beta2", kind: "SparkApplication", metadata: { name } } })),
         };
         const files = dagFiles(pipeline);
-        assert.deepStrictEqual(Object.keys(files).sort(), ["lakehouse_medallion.py", "lakehouse_smoke.py", "medallion_jobs.json"]);
+        assert.deepStrictEqual(Object.keys(files).sort(), [".airflowignore", "lakehouse_medallion.py", "lakehouse_smoke.py", "medallion_jobs.json"]);
         const jobs = JSON.parse(medallionJobsJson(pipeline));
         assert.deepStrictEqual(jobs.jobs.map((j: any) => j.name), ["bronze", "silver", "gold"], "run order is the given order");
         assert.strictEqual(jobs.namespace, "team");
         for (const [file, source] of Object.entries(files)) if (file.endsWith(".py")) assertPythonParses(source, file);
     });
+
+    it("our DAGs are unscheduled and unpaused at creation, so a triggered run starts without unpausing", () => {
+        const pipeline = { namespace: "team", jobs: [{ name: "bronze", sparkApplication: {} }] };
+        for (const [file, source] of Object.entries(dagFiles(pipeline)).filter(([f]) => f.endsWith(".py"))) {
+            assert.match(source, /^\s*schedule=None,$/m, file);
+            assert.match(source, /^\s*is_paused_upon_creation=False,$/m, file);
+        }
+    });
+
+    it("the DAG folder ignores the kubelet's ..data and ..<timestamp> folders, which Airflow's walk would meet twice", () => {
+        const ignore = dagFiles(undefined)[".airflowignore"];
+        const patterns = ignore.split("\n").map((x) => x.replace(/\s*#.*/, "")).filter(Boolean);
+        assert.deepStrictEqual(patterns, ["..*/"]);
+    });
+
+    for (const stack of STACKS) {
+        it(`${stack}: task logs go to the object store (remote logging), which the api-server and the task pods may reach`, async () => {
+            const l = await loadAllOn(stack);
+            const objs = objectsOf(l);
+            const taskPod = stack === "dev" ? "airflow-scheduler" : "airflow-worker";
+            for (const name of ["airflow-api-server", taskPod, "airflow-triggerer"]) {
+                const env = envOf(containerOf(objs, "Deployment", name));
+                assert.strictEqual(env.AIRFLOW__LOGGING__REMOTE_LOGGING, "True", name);
+                assert.strictEqual(env.AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER, "s3://lakehouse/airflow/logs", name);
+                const conn = JSON.parse(env[`AIRFLOW_CONN_${env.AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID.toUpperCase()}`]);
+                assert.strictEqual(conn.extra.endpoint_url, "http://object-store.lakehouse.svc:9000", name);
+                assert.deepStrictEqual(env.AWS_SECRET_ACCESS_KEY, { secretKeyRef: { name: "object-store-root", key: "secretKey" } }, name);
+                const links = named(objs, "Deployment", name).spec.template.metadata.annotations["lakehouse.io/connects-to"];
+                assert.ok(links.split(",").includes("lakehouse/object-store:s3"), `${name} links: ${links}`);
+                named(objs, "NetworkPolicy", `allow-${name}-to-object-store-s3`);
+            }
+        });
+    }
 });
 
 describe("superset", () => {

@@ -8,6 +8,7 @@ import { EndpointSpec } from "../lib/endpoint";
 import { EnvMap } from "../lib/kx";
 import { InitContainer, Link, MainContainer, Workload, httpProbe, oneShotJob } from "../lib/workload";
 import { DatabaseAccess, databaseUrlEnv } from "../storage/postgres";
+import type { S3Access } from "../storage/objectStore";
 import { RedisAccess, redisUrlEnv } from "../storage/redis";
 import { MedallionPipeline, dagFiles } from "./medallion";
 import { pipelineAccess } from "./pipelineAccess";
@@ -21,6 +22,8 @@ export interface AirflowArgs {
     redis?: RedisAccess;
     /** The medallion pipeline to run from a DAG; wired by platform.ts when the pipeline exists. */
     pipeline?: MedallionPipeline;
+    /** Where task logs are kept (remote logging), so they outlive the pod that ran the task; without it they stay in that pod. */
+    s3?: S3Access;
 }
 
 const API_PORT = 8080;
@@ -41,6 +44,30 @@ export function airflowSettings(executor: AirflowConfig["executor"]): Record<str
         AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT: String(SCHEDULER_HEALTH_PORT),
         // One API worker process is plenty for a platform's UI and task traffic, and saves ~200Mi per extra worker.
         AIRFLOW__API__WORKERS: "1",
+    };
+}
+
+/** Airflow's connection for the object store, named in `[logging] remote_log_conn_id`. */
+export const LOG_CONNECTION = "lakehouse_s3";
+
+/**
+ * Remote logging to the object store: each task's log is uploaded when the task ends and the api-server
+ * reads it from there. Without it the api-server asks the task's pod for the log (port 8793, by the pod's
+ * hostname, which cluster DNS doesn't resolve), and a log in a pod's emptyDir is gone with the pod. The
+ * amazon provider (in the apache/airflow image) reads the key pair from AWS_* variables; the connection
+ * says where the store is (path-style, as S3-compatible stores want).
+ */
+export function remoteLoggingEnv(s3: S3Access): EnvMap {
+    return {
+        AWS_ACCESS_KEY_ID: s3.accessKey,
+        AWS_SECRET_ACCESS_KEY: s3.secretKey,
+        [`AIRFLOW_CONN_${LOG_CONNECTION.toUpperCase()}`]: JSON.stringify({
+            conn_type: "aws",
+            extra: { endpoint_url: s3.endpoint, region_name: "us-east-1", config_kwargs: { s3: { addressing_style: "path" } } },
+        }),
+        AIRFLOW__LOGGING__REMOTE_LOGGING: "True",
+        AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER: `s3://${s3.bucket}/airflow/logs`,
+        AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID: LOG_CONNECTION,
     };
 }
 
@@ -88,7 +115,7 @@ export class Airflow extends LakehouseComponent {
         const dags = configFiles(`${name}-dags`, { name: `${name}-dags`, namespace, partOf: "airflow", data: files }, this.child());
 
         // Order matters: Kubernetes expands $(VAR) only for variables defined earlier in the list.
-        const env: EnvMap = {
+        const jobEnv: EnvMap = {
             ...databaseUrlEnv(db, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql+psycopg2"),
             // A Fernet key is 32 bytes in base64url: 43 characters and one "=" of padding.
             FERNET_KEY_BODY: this.credential.ref("fernetKeyBody"),
@@ -104,7 +131,11 @@ export class Airflow extends LakehouseComponent {
                   }
                 : {}),
         };
+        // The long-running parts also write and read task logs; the init Job doesn't.
+        const env: EnvMap = { ...jobEnv, ...(args.s3 ? remoteLoggingEnv(args.s3) : {}) };
         const dataLinks: Link[] = [db.link, ...(celery && redis ? [redis.link] : [])];
+        // Tasks write their logs to the object store and the api-server reads them there.
+        const logLinks: Link[] = args.s3 ? [args.s3.link] : [];
         const volumes = [
             { name: "dags", configMap: { name: dags.metadata.name } },
             { name: "logs", emptyDir: {} },
@@ -148,7 +179,7 @@ export class Airflow extends LakehouseComponent {
                 ],
                 servicePorts: [{ name: "http", port: EXPOSED_API_PORT, targetPort: "http" }],
                 exposed: true,
-                connectsTo: dataLinks,
+                connectsTo: [...dataLinks, ...logLinks],
                 platform: args.platform,
             },
             this.child({ dependsOn: [this.credential] }),
@@ -163,7 +194,7 @@ export class Airflow extends LakehouseComponent {
 
         // Tasks (and the processes supervising them) report to the api-server's execution API.
         const taskEnv: EnvMap = { ...env, AIRFLOW__CORE__EXECUTION_API_SERVER_URL: `http://${apiServer.address("http")}/execution/` };
-        const taskLinks = [...dataLinks, apiServer.link("http")];
+        const taskLinks = [...dataLinks, ...logLinks, apiServer.link("http")];
         const part = (component: string, c: Omit<MainContainer, "name" | "image" | "env" | "volumeMounts" | "resources"> & { resources?: Resources }, replicas = 1) =>
             new Workload(
                 `${name}-${component}`,
@@ -231,7 +262,7 @@ export class Airflow extends LakehouseComponent {
                         name: "migrate-and-create-admin",
                         image,
                         command: ["/bin/bash", "-ec", AIRFLOW_INIT_SCRIPT],
-                        env: { ...env, ADMIN_USER: this.credential.ref("adminUser"), ADMIN_PASSWORD: this.credential.ref("adminPassword") },
+                        env: { ...jobEnv, ADMIN_USER: this.credential.ref("adminUser"), ADMIN_PASSWORD: this.credential.ref("adminPassword") },
                         resources: { requests: { cpu: "100m", memory: "384Mi" }, limits: { memory: "1Gi" } },
                     },
                 ],

@@ -81,6 +81,8 @@ with DAG(
     schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
+    # Unscheduled, so unpaused it runs only when triggered: a hand-triggered run starts at once.
+    is_paused_upon_creation=False,
     tags=["lakehouse", "medallion"],
 ) as dag:
     previous = None
@@ -102,14 +104,25 @@ with DAG(
     schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
+    is_paused_upon_creation=False,
     tags=["lakehouse"],
 ) as dag:
     BashOperator(task_id="hello", bash_command="echo lakehouse airflow works on $(hostname)")
 `;
 
+/**
+ * The DAG folder is a ConfigMap volume, which the kubelet lays out as a `..<timestamp>/` folder, a `..data`
+ * link to it and one link per file. Airflow 3's walk of the DAG folder follows links and stops with "Detected
+ * recursive loop when walking DAG directory" when it meets that folder a second time (through `..data`);
+ * ignoring the kubelet's `..*` folders leaves it the per-file links. Unlike subPath mounts, the volume still
+ * receives ConfigMap updates. Glob syntax, Airflow 3's default (`[core] dag_ignore_file_syntax`).
+ */
+export const DAG_IGNORE = "# the kubelet's ConfigMap volume folders (..data, ..<timestamp>)\n..*/\n";
+
 /** The DAG folder's files: the smoke DAG always, the medallion DAG and its jobs when a pipeline is wired. */
 export function dagFiles(pipeline: MedallionPipeline | undefined): Record<string, string> {
     return {
+        ".airflowignore": DAG_IGNORE,
         "lakehouse_smoke.py": SMOKE_DAG,
         ...(pipeline ? { "lakehouse_medallion.py": MEDALLION_DAG, "medallion_jobs.json": medallionJobsJson(pipeline) } : {}),
     };

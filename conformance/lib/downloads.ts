@@ -93,16 +93,23 @@ export function pythonVenv(name: string, requirements: string[], python = "pytho
     return cached(`venv-${name}-${hash([requirements, python])}`, (dir) => {
         must(`venv ${name}`, run([python, "-m", "venv", dir]));
         must(`pip install for ${name}`, run([path.join(dir, "bin", "pip"), "install", "--disable-pip-version-check", "-q", ...requirements], { timeoutMs: 30 * 60 * 1000 }));
-        // The venv is built in `<entry>.tmp` and renamed: its scripts' shebangs (and activate) name the build
-        // folder, so point them at the final one, or `bin/cqlsh` & co. would not start.
-        const final = dir.replace(/\.tmp$/, "");
-        for (const f of fs.readdirSync(path.join(dir, "bin"))) {
-            const file = path.join(dir, "bin", f);
-            if (fs.lstatSync(file).isSymbolicLink() || !fs.statSync(file).isFile()) continue;
-            const text = fs.readFileSync(file, "latin1");
-            if (text.includes(dir)) fs.writeFileSync(file, text.split(dir).join(final), "latin1");
-        }
+        relocateScripts(dir);
     });
+}
+
+/**
+ * A venv's console scripts (`airflow`, `superset`, `celery`) start with `#!<venv>/bin/python`; the venv is
+ * built in `<name>.tmp` and renamed, so their first line is pointed at the final folder.
+ */
+function relocateScripts(tmp: string): void {
+    const final = tmp.replace(/\.tmp$/, "");
+    const bin = path.join(tmp, "bin");
+    for (const f of fs.readdirSync(bin)) {
+        const p = path.join(bin, f);
+        if (!fs.lstatSync(p).isFile()) continue;
+        const text = fs.readFileSync(p, "latin1");
+        if (text.startsWith(`#!${tmp}/`)) fs.writeFileSync(p, `#!${final}/` + text.slice(tmp.length + 3), "latin1");
+    }
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import * as http from "http";
 import { rewrite } from "./program";
-import { Proc, RunAs, run, tcpOpen, waitFor } from "./processes";
+import { Proc, RunAs, run, tcpOpen, waitFor, withHostname } from "./processes";
 
 export interface ProbeContext {
     /** The pod's loopback address. */
@@ -20,6 +20,8 @@ export interface ProbeContext {
     runAs?: RunAs;
     /** Extra env for exec probes on this machine (e.g. LD_LIBRARY_PATH for unpacked packages). */
     hostEnv?: Record<string, string>;
+    /** The pod's hostname, for exec probes that compare it (withHostname). */
+    hostname?: string;
 }
 
 /** A container's named ports, for ProbeContext.ports. */
@@ -46,7 +48,7 @@ export async function runProbe(probe: any, ctx: ProbeContext): Promise<ProbeResu
     if (probe.exec) {
         const argv = probe.exec.command.map((a: string) => rewrite(a, ctx.paths ?? {}));
         const PATH = [...(ctx.pathDirs ?? []), process.env.PATH].join(":");
-        const r = run(argv, { env: { ...ctx.env, ...(ctx.hostEnv ?? {}), PATH }, timeoutMs: Math.max(timeoutMs, 10000), runAs: ctx.runAs });
+        const r = run(withHostname(ctx.hostname, argv), { env: { ...ctx.env, ...(ctx.hostEnv ?? {}), PATH }, timeoutMs: Math.max(timeoutMs, 10000), runAs: ctx.runAs });
         return { ok: r.code === 0, detail: `exec ${argv.join(" ")}: exit ${r.code} ${(r.stdout + r.stderr).trim().slice(-400)}` };
     }
     if (probe.httpGet) {

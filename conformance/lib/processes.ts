@@ -29,6 +29,19 @@ export interface StartOptions {
     inheritPath?: boolean;
     /** The pod's runAsUser/runAsGroup; applied only when this process is root (CI), as servers such as PostgreSQL refuse root. */
     runAs?: RunAs;
+    /** The pod's hostname (its name), for software that records or checks it; see withHostname. */
+    hostname?: string;
+}
+
+/**
+ * `argv` run in a UTS namespace of its own whose hostname is `hostname`, as a pod's containers see their
+ * pod's name (`unshare --uts`, util-linux; needs root, which CI has). Software that advertises
+ * socket.getfqdn() (Airflow's task hostname) then advertises the pod's name, which this machine's resolver,
+ * like cluster DNS, does not know.
+ */
+export function withHostname(hostname: string | undefined, argv: string[]): string[] {
+    if (!hostname) return argv;
+    return ["unshare", "--uts", "/bin/sh", "-c", 'hostname "$0" && exec "$@"', hostname, ...argv];
 }
 
 export interface RunAs {
@@ -80,6 +93,7 @@ export function start(name: string, argv: string[], o: StartOptions): Proc {
     const fd = fs.openSync(log, "a");
     const base: Record<string, string> = {};
     if (o.inheritPath !== false) for (const k of ["PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR"]) if (process.env[k]) base[k] = process.env[k]!;
+    argv = withHostname(o.hostname, argv);
     const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: { ...base, ...o.env }, stdio: ["ignore", fd, fd], detached: true, ...asUser(o.runAs) });
     fs.closeSync(fd);
     const exited = new Promise<number | string>((resolve) => {

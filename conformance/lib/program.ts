@@ -277,3 +277,32 @@ export function rewritePaths(s: string, map: Record<string, string>): string {
 export function serviceNames(name: string, namespace: string): string[] {
     return [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`];
 }
+
+/**
+ * Host-name rewrites for the pod standing in for `workload` at `ip`: every Service selecting its pods, under
+ * each of its DNS names, with each Service port mapped to the container port behind it
+ * (`svc.ns.svc:8090` → `ip:8080`), since this machine has no kube-proxy to translate them. Feed the result
+ * to `rewrite`.
+ */
+export function serviceRewrites(l: Loaded, workload: any, ip: string): Record<string, string> {
+    const ns = workload.metadata.namespace;
+    const labels = podSpecLabels(workload);
+    const ports = Object.fromEntries(
+        [...(podSpec(workload).containers ?? [])].flatMap((c: any) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort])),
+    );
+    const out: Record<string, string> = {};
+    for (const r of k8sObjects(l)) {
+        const svc = r.inputs;
+        if (svc.kind !== "Service" || svc.metadata?.namespace !== ns || !svc.spec?.selector) continue;
+        if (!Object.entries(svc.spec.selector).every(([k, v]) => labels[k] === v)) continue;
+        for (const p of svc.spec.ports ?? []) {
+            const target = typeof p.targetPort === "number" ? p.targetPort : (ports[p.targetPort ?? p.name] ?? p.port);
+            for (const host of [...serviceNames(nameOf(r), ns), nameOf(r)]) out[`${host}:${p.port}`] = `${ip}:${target}`;
+        }
+    }
+    return out;
+}
+
+function podSpecLabels(workload: any): Record<string, string> {
+    return (workload.kind === "Pod" ? workload.metadata.labels : workload.spec.template.metadata?.labels) ?? {};
+}
