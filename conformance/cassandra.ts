@@ -19,7 +19,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { catalog } from "../components/catalog";
 import { mavenJars, pythonVenv } from "./lib/downloads";
-import { Proc, run, start } from "./lib/processes";
+import { Proc, assertFree, run, start } from "./lib/processes";
 import { namedPorts, untilProbe } from "./lib/probes";
 import { Loaded, PodFacts, commandLine, container, containerEnv, findObject, mountVolumes, objectOf, podSpec, rewrite, rewritePaths, serviceNames } from "./lib/program";
 
@@ -204,6 +204,7 @@ export async function startCassandra(l: Loaded, dir: string, ip: string): Promis
     const env = containerEnv(l, c, pod);
     const conf = paths["/etc/cassandra"];
     imageEntrypoint(conf, env, ip, hosts);
+    await assertFree(pod.name, ip, Object.values(namedPorts(c)));
     const proc = start(pod.name, cassandraArgv(jars, conf, paths["/var/lib/cassandra"], path.join(root, "logs"), env), { env, logDir: dir });
     await untilProbe(`${pod.name} readiness`, c.readinessProbe, { ip, env, ports: namedPorts(c) }, 240_000, [proc]);
     return { proc, ip, env, hosts, sts, cqlsh };

@@ -19,7 +19,7 @@ import * as path from "path";
 import { JMX_EXPORTER_VERSION, catalog } from "../components/catalog";
 import { mavenJarOf, mavenJars } from "./lib/downloads";
 import { Loaded, PodFacts, commandLine, container, containerEnv, findObject, mountVolumes, objectOf, rewrite, rewritePaths, serviceNames } from "./lib/program";
-import { Proc, run, start } from "./lib/processes";
+import { Proc, assertFree, run, start } from "./lib/processes";
 import { namedPorts, untilProbe } from "./lib/probes";
 
 export const KAFKA_VERSION = catalog.kafka.tag;
@@ -192,6 +192,7 @@ export async function startKafkaPod(l: Loaded, sts: any, ordinal: number, ips: s
     const env = Object.fromEntries(Object.entries(containerEnv(l, c, pod)).map(([k, v]) => [k, rewritePaths(v, paths)]));
     if (env.KAFKA_OPTS) env.KAFKA_OPTS = env.KAFKA_OPTS.replace(/(-javaagent:[^=\s]+=)(\d+):/, `$1${pod.ip}:$2:`);
     const argv = commandLine(c, env).map((a) => rewritePaths(a, paths));
+    await assertFree(name, pod.ip, Object.values(namedPorts(c)));
     const proc = start(name, argv, { env, logDir: dir });
     return { name, ip: pod.ip, env, paths, proc };
 }

@@ -54,7 +54,7 @@ const COUNTS = `
 import json, os, sys, time
 from pyspark.sql import SparkSession
 root, want_bronze, want_silver, deadline = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), time.time() + float(sys.argv[4])
-spark = (SparkSession.builder.master("local[1]").config("spark.driver.memory", "512m").config("spark.ui.enabled", "false")
+spark = (SparkSession.builder.master("local[1]").config("spark.driver.memory", "512m").config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
     .config("spark.jars", os.environ["S3A_JARS"])
     .config("spark.hadoop.fs.s3a.endpoint", os.environ["S3_ENDPOINT"]).config("spark.hadoop.fs.s3a.path.style.access", "true")
     .config("spark.hadoop.fs.s3a.connection.ssl.enabled", "false").config("spark.hadoop.fs.s3a.endpoint.region", "us-east-1")
@@ -74,7 +74,7 @@ while True:
     out["gold"] = sorted([r.asDict() for r in g.collect()], key=lambda r: r["type"]) if g is not None else []
     done = out["bronze"] == want_bronze and out["silver"] == want_silver and sum(r["events"] for r in out["gold"]) == want_silver
     if done or time.time() > deadline:
-        print(json.dumps(out))
+        print("COUNTS " + json.dumps(out), flush=True)
         break
     time.sleep(5)
 `;
@@ -149,7 +149,8 @@ describe(`pipeline (standalone launcher): ${sparkWhat}; ${kafkaWhat}; ${cassandr
             const exit = await waitFor("the layers' counts", async () => (counter.child.exitCode !== null ? counter.child.exitCode : undefined), 360_000, Object.values(drivers).map((d) => d.proc));
             const out = fs.readFileSync(counter.log, "utf8");
             assert.equal(exit, 0, out.slice(-3000));
-            const counts = JSON.parse(out.trim().split("\n").filter((x) => x.startsWith("{")).pop()!);
+            const counts = JSON.parse(/COUNTS (\{.*\})/.exec(out)?.[1] ?? "null");
+            assert.ok(counts, out.slice(-3000));
             const silver = produced.count - invalid;
             assert.equal(counts.bronze, produced.count, JSON.stringify(counts));
             assert.equal(counts.silver, silver, JSON.stringify(counts));

@@ -11,7 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { SPARK_VERSION } from "../components/catalog";
 import { CACHE, mavenArtifact, mavenJarOf, pythonVenv } from "./lib/downloads";
-import { Proc, run, start } from "./lib/processes";
+import { Proc, assertFree, run, start } from "./lib/processes";
+import { namedPorts } from "./lib/probes";
 import { Loaded, PodFacts, commandLine, container, containerEnv, mountVolumes, podSpec, rewrite, rewritePaths } from "./lib/program";
 import { ROOT } from "../tests/harness";
 
@@ -135,6 +136,7 @@ export function parseDefaults(text: string): Record<string, string> {
  */
 export async function startSparkContainer(l: Loaded, workload: any, containerName: string, pod: PodFacts, e: SparkEnvironment): Promise<SparkPod> {
     const p = await prepareSparkContainer(l, workload, containerName, pod, e);
+    await assertFree(pod.name, pod.ip, Object.values(namedPorts(p.c)));
     const proc = start(pod.name, p.argv, { env: p.env, logDir: e.dir });
     return { name: pod.name, ip: pod.ip, proc, env: p.env, paths: p.paths, defaults: p.defaults };
 }

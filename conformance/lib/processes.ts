@@ -233,3 +233,13 @@ export function tcpOpen(host: string, port: number): Promise<boolean> {
         s.once("error", () => done(false));
     });
 }
+
+/**
+ * Fails when something already listens on one of `ports` at `ip`: another run on this machine using the same
+ * loopback addresses would otherwise be mistaken for the process about to start.
+ */
+export async function assertFree(what: string, ip: string, ports: number[]): Promise<void> {
+    const taken: number[] = [];
+    for (const p of ports) if (await tcpOpen(ip, p)) taken.push(p);
+    if (taken.length) throw new Error(`${what}: ${ip}:${taken.join(",")} already in use (another run of the suite on this machine?)`);
+}
