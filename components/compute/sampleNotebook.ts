@@ -26,14 +26,19 @@ print("Spark", spark.version, "on", spark.sparkContext.master, "- table format:"
     [("car-1", "car", 81), ("bike-7", "bike", 42), ("scooter-3", "scooter", 17)],
     ["vehicle_id", "type", "battery"],
 )
-path = f"s3a://{bucket}/samples/vehicles"
 fmt = {"delta": "delta", "iceberg": "iceberg"}.get(table_format, "parquet")
-vehicles.write.mode("overwrite").format(fmt).save(path)
-print("wrote", vehicles.count(), "rows to", path, "as", fmt)`,
+if fmt == "iceberg":
+    # An Iceberg table has a name, not a path: spark_catalog keeps it in the warehouse (s3a://<bucket>/warehouse).
+    where = "default.vehicles_sample"
+    vehicles.writeTo(where).using("iceberg").createOrReplace()
+else:
+    where = f"s3a://{bucket}/samples/vehicles"
+    vehicles.write.mode("overwrite").format(fmt).save(where)
+print("wrote", vehicles.count(), "rows to", where, "as", fmt)`,
     },
     {
         kind: "code",
-        source: `back = spark.read.format(fmt).load(path).orderBy("vehicle_id")
+        source: `back = (spark.table(where) if fmt == "iceberg" else spark.read.format(fmt).load(where)).orderBy("vehicle_id")
 back.show()
 assert back.count() == 3, "expected the 3 rows written above"`,
     },
