@@ -172,22 +172,33 @@ export function commandLine(c: any, env: Record<string, string>): string[] {
     return [...(c.command ?? []), ...(c.args ?? [])].map((a: string) => expand(String(a), env));
 }
 
+let layouts = 0;
+
 /**
  * Writes a ConfigMap's keys into `dir` exactly as the kubelet lays out a ConfigMap volume: the files in a
  * `..<timestamp>` directory, a `..data` symlink to it, and one symlink per key to `..data/<key>`. Returns
- * `dir`. `items` (key → path) is honoured when the volume lists them.
+ * `dir`. `items` (key → path) is honoured when the volume lists them. Laying out into a `dir` that already
+ * holds a layout is the kubelet's update: a new `..<timestamp>` directory, `..data` swapped to it by a rename,
+ * the old directory removed.
  */
 export function layOutConfigMap(data: Record<string, string>, dir: string, items?: { key: string; path: string }[]): string {
     fs.mkdirSync(dir, { recursive: true });
-    const stamp = `..2026_12_02_00_00_00.${process.pid}`;
+    const stamp = `..2026_12_02_00_00_00.${process.pid}_${++layouts}`;
     const real = path.join(dir, stamp);
     const files = items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
     for (const { key, path: p } of files) {
         fs.mkdirSync(path.dirname(path.join(real, p)), { recursive: true });
         fs.writeFileSync(path.join(real, p), data[key]);
     }
-    fs.symlinkSync(stamp, path.join(dir, "..data"));
-    for (const top of new Set(files.map((f) => f.path.split("/")[0]))) fs.symlinkSync(path.join("..data", top), path.join(dir, top));
+    const link = path.join(dir, "..data");
+    const old = fs.lstatSync(link, { throwIfNoEntry: false }) ? fs.readlinkSync(link) : undefined;
+    fs.symlinkSync(stamp, path.join(dir, "..data_tmp"));
+    fs.renameSync(path.join(dir, "..data_tmp"), link);
+    for (const top of new Set(files.map((f) => f.path.split("/")[0]))) {
+        const target = path.join(dir, top);
+        if (!fs.lstatSync(target, { throwIfNoEntry: false })) fs.symlinkSync(path.join("..data", top), target);
+    }
+    if (old) fs.rmSync(path.join(dir, old), { recursive: true, force: true });
     return dir;
 }
 
