@@ -21,7 +21,7 @@ import { AWS_SDK_BUNDLE_VERSION, HADOOP_VERSION } from "../components/catalog";
 import { CassandraNode, cassandraWhat, cql, schemaJob, startCassandra } from "./cassandra";
 import { kafkaWhat, runProducerJob, runTopicsJob, startKafka } from "./kafka";
 import { sandbox } from "./lib/downloads";
-import { Proc, start, waitFor } from "./lib/processes";
+import { Proc, start, terminate, waitFor } from "./lib/processes";
 import { httpGet, namedPorts, untilProbe } from "./lib/probes";
 import { Loaded, container, loadProgram, objectOf, serviceNames, withOverrides } from "./lib/program";
 import { timed } from "./lib/report";
@@ -183,7 +183,15 @@ describe(`pipeline (standalone launcher): ${sparkWhat}; ${kafkaWhat}; ${cassandr
             );
             assert.equal(rows, silver);
 
-            // The History Server lists the four applications from their event logs in S3.
+            // The History Server lists the four applications from their event logs in S3. S3A writes an object
+            // only when its stream closes, so a running driver's log is not there yet: the drivers are stopped
+            // first, as the kubelet stops them (SIGTERM to the container's process, the pod's grace period),
+            // and Spark's shutdown hook closes each event log.
+            for (const [job, d] of Object.entries(drivers)) {
+                const grace = objectOf(l, "Deployment", "pipeline", job).spec.template.spec.terminationGracePeriodSeconds ?? 30;
+                const stopped = await terminate(d.proc, "SIGTERM", grace);
+                assert.ok(!stopped.killed, `${job}: still running ${grace}s after SIGTERM\n${d.proc.tail()}`);
+            }
             const history = objectOf(l, "Deployment", "sparkHistory");
             const hs = await startReady(history, "history", "spark-history-0", "127.18.5.20", 120_000);
             const uiPort = namedPorts(container(history, "history")).ui;
