@@ -11,7 +11,7 @@ import { AIRFLOW_VERSION, AirflowPod, airflowPod, airflowVenv, apiClient, probe,
 import { sandbox } from "./lib/downloads";
 import { PostgresServer, startPostgres } from "./lib/postgres";
 import { stopAll, terminate, waitFor } from "./lib/processes";
-import { Loaded, loadAllOn, objectOf, secretValue, serviceRewrites } from "./lib/program";
+import { Loaded, graceSeconds, loadAllOn, objectOf, secretValue, serviceRewrites } from "./lib/program";
 import { RedisServer, startRedis } from "./lib/redis";
 import { timed } from "./lib/report";
 import { S3Server, startS3 } from "./lib/s3";
@@ -133,7 +133,7 @@ for (const [stack, s] of Object.entries(STACKS)) {
                 // The pod that ran the task goes away with its emptyDir of logs, as a rescheduled pod's do: the
                 // kubelet's stop (SIGTERM to the main process, the grace period, then SIGKILL).
                 const ran = pods[s.taskPod];
-                const grace = objectOf(l, "Deployment", "airflow", `airflow-${s.taskPod}`).spec.template.spec.terminationGracePeriodSeconds ?? 30;
+                const grace = graceSeconds(objectOf(l, "Deployment", "airflow", `airflow-${s.taskPod}`));
                 await terminate(ran.proc!, "SIGTERM", grace);
                 fs.rmSync(ran.paths["/opt/airflow/logs"], { recursive: true, force: true });
                 const api = await apiClient(ip(3), admin(l).user, admin(l).password);

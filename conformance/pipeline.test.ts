@@ -23,7 +23,7 @@ import { kafkaWhat, runProducerJob, runTopicsJob, startKafka } from "./kafka";
 import { sandbox } from "./lib/downloads";
 import { Proc, start, terminate, waitFor } from "./lib/processes";
 import { httpGet, namedPorts, untilProbe } from "./lib/probes";
-import { Loaded, container, loadProgram, objectOf, serviceNames, withOverrides } from "./lib/program";
+import { Loaded, container, graceSeconds, loadProgram, objectOf, serviceNames, withOverrides } from "./lib/program";
 import { timed } from "./lib/report";
 import { S3Server, startS3 } from "./lib/s3";
 import { SparkEnvironment, SparkPod, pyspark, sparkEnvironment, sparkWhat, startSparkContainer } from "./spark";
@@ -188,7 +188,7 @@ describe(`pipeline (standalone launcher): ${sparkWhat}; ${kafkaWhat}; ${cassandr
             // first, as the kubelet stops them (SIGTERM to the container's process, the pod's grace period),
             // and Spark's shutdown hook closes each event log.
             for (const [job, d] of Object.entries(drivers)) {
-                const grace = objectOf(l, "Deployment", "pipeline", job).spec.template.spec.terminationGracePeriodSeconds ?? 30;
+                const grace = graceSeconds(objectOf(l, "Deployment", "pipeline", job));
                 const stopped = await terminate(d.proc, "SIGTERM", grace);
                 assert.ok(!stopped.killed, `${job}: still running ${grace}s after SIGTERM\n${d.proc.tail()}`);
             }

@@ -33,7 +33,7 @@ import * as path from "path";
 import { debianPackages, sandbox } from "./downloads";
 import { namedPorts, runProbe } from "./probes";
 import { Proc, RunAs, giveTo, readableBy, run, start, terminate, waitFor } from "./processes";
-import { Loaded, commandLine, container, containerEnv, mountVolumes, objectOf, podSpec, rewrite, rewriteFiles } from "./program";
+import { Loaded, commandLine, container, containerEnv, graceSeconds, mountVolumes, objectOf, rewrite, rewriteFiles } from "./program";
 
 export const POSTGRES_PACKAGES = ["postgresql-15", "postgresql-client-15", "libpq5", "libnss-wrapper"];
 const PG_BIN = "usr/lib/postgresql/15/bin";
@@ -131,7 +131,6 @@ export async function startPostgres(l: Loaded, ip: string, o: PostgresOptions = 
     const sts = objectOf(l, "StatefulSet", "postgres");
     const c = container(sts, "postgres");
     const ns = sts.metadata.namespace;
-    const spec = podSpec(sts);
     const runAs: RunAs | undefined = c.securityContext?.runAsUser !== undefined ? { uid: c.securityContext.runAsUser, gid: c.securityContext.runAsGroup } : undefined;
     const env = containerEnv(l, c, { name: `${sts.metadata.name}-0`, namespace: ns, ip });
 
@@ -174,7 +173,7 @@ export async function startPostgres(l: Loaded, ip: string, o: PostgresOptions = 
         data,
         admin: { user: env.POSTGRES_USER, password: env.POSTGRES_PASSWORD },
         consumers: Object.fromEntries((env.DB_CONSUMERS ?? "").split(/\s+/).filter(Boolean).map((r) => [r, env[`DB_PASSWORD_${r}`]])),
-        graceSeconds: spec.terminationGracePeriodSeconds ?? 30,
+        graceSeconds: graceSeconds(sts),
         runAs,
         psql: (user, password, sql, database = user) =>
             run([path.join(bin, "psql"), "-X", "-v", "ON_ERROR_STOP=1", "-h", ip, "-p", String(port), "-U", user, "-d", database, "-tAc", sql], {

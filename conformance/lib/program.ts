@@ -63,6 +63,11 @@ export function podSpec(workload: any): any {
     return workload.kind === "Pod" ? workload.spec : workload.spec.template.spec;
 }
 
+/** How long the kubelet waits after SIGTERM before SIGKILL: the pod's terminationGracePeriodSeconds, 30 (Kubernetes' default) when unset. */
+export function graceSeconds(workload: any): number {
+    return podSpec(workload).terminationGracePeriodSeconds ?? 30;
+}
+
 /** A container (or init container) of a workload's pod, by name; the first one when no name is given. */
 export function container(workload: any, name?: string): any {
     const spec = podSpec(workload);

@@ -19,7 +19,7 @@ import * as path from "path";
 import { debianPackages, sandbox } from "./downloads";
 import { namedPorts, runProbe } from "./probes";
 import { Proc, RunAs, giveTo, readableBy, run, start, terminate, waitFor } from "./processes";
-import { Loaded, commandLine, container, containerEnv, mountVolumes, objectOf, podSpec, rewrite } from "./program";
+import { Loaded, commandLine, container, containerEnv, graceSeconds, mountVolumes, objectOf, rewrite } from "./program";
 
 export const REDIS_PACKAGES = ["redis-server", "redis-tools", "liblzf1", "libjemalloc2"];
 const LIB = "usr/lib/x86_64-linux-gnu";
@@ -83,7 +83,7 @@ export async function startRedis(l: Loaded, ip: string, o: RedisOptions = {}): P
         env,
         data,
         password: env.REDIS_PASSWORD,
-        graceSeconds: podSpec(sts).terminationGracePeriodSeconds ?? 30,
+        graceSeconds: graceSeconds(sts),
         cliPath: path.join(standIn, "redis-cli"),
         hostEnv,
         cli: (password, ...args) =>
