@@ -21,7 +21,7 @@ export const catalog = {
         tag: "1.0.1",
         uid: 10001,
         gid: 10001,
-        confirmed: "shared/FACTS.md (Nov 2026): public pins of rustfs/rustfs:1.0.1; image USER 10001",
+        confirmed: "https://hub.docker.com/r/rustfs/rustfs/tags?name=1.0.1 (rustfs/rustfs tag 1.0.1); image USER 10001",
     },
     minio: {
         image: "quay.io/minio/minio",
@@ -29,21 +29,21 @@ export const catalog = {
         // The image has no USER; MinIO runs as any UID that owns /data, so we pick an unprivileged one.
         uid: 1000,
         gid: 1000,
-        confirmed: "shared/FACTS.md: last official MinIO release (community images stopped Oct 2025); opt-in only",
+        confirmed: "https://quay.io/repository/minio/minio?tab=tags (minio/minio tag RELEASE.2025-09-07T16-13-09Z), the last official MinIO release (community images stopped Oct 2025); opt-in only",
     },
     spark: {
         image: "apache/spark",
         tag: "4.0.1-scala2.13-java17-python3-ubuntu",
         uid: 185,
         gid: 185,
-        confirmed: "apache/spark-docker 4.0.1/scala2.13-java17-python3-ubuntu; Dockerfile USER spark (185); tag pinned in public compose/k8s files (search, Nov 2026)",
+        confirmed: "apache/spark-docker 4.0.1/scala2.13-java17-python3-ubuntu/Dockerfile builds the image FROM spark:4.0.1-scala2.13-java17-ubuntu, whose 4.0.1/scala2.13-java17-ubuntu/Dockerfile sets spark_uid=185 and USER spark; https://hub.docker.com/r/apache/spark/tags?name=4.0.1-scala2.13-java17-python3-ubuntu",
     },
     jupyter: {
         image: "quay.io/jupyter/pyspark-notebook",
         tag: "spark-4.0.1",
         uid: 1000,
         gid: 100,
-        confirmed: "shared/FACTS.md: quay.io/jupyter/pyspark-notebook:spark-4.0.1 exists; jovyan is 1000:100",
+        confirmed: "https://quay.io/repository/jupyter/pyspark-notebook?tab=tags (spark-4.0.1); jupyter/docker-stacks images/docker-stacks-foundation/Dockerfile: jovyan is 1000:100",
     },
     prometheus: {
         image: "prom/prometheus",
@@ -59,14 +59,14 @@ export const catalog = {
         tag: "v2.15.0",
         uid: 65534,
         gid: 65534,
-        confirmed: "kube-prometheus-stack image lists and public values files pin registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0 (find_string, Nov 2026); upstream manifests run it as 65534 with /livez and /readyz probes",
+        confirmed: "kubernetes/kube-state-metrics release v2.15.0 (image registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0); its examples/standard/deployment.yaml at tag v2.15.0 pins that image and runs it as 65534 with /livez and /readyz probes",
     },
     curl: {
         image: "curlimages/curl",
         tag: "8.17.0",
         uid: 100,
         gid: 101,
-        confirmed: "curlimages/curl Dockerfile: USER curl_user (100:101); --aws-sigv4 since curl 7.75; tag 8.17.0 pinned in public CI and k8s scripts (search, Nov 2026)",
+        confirmed: "curl/curl-container VERSION at tag 8.17.0; its create_base_image.sh adds curl_user with `adduser -S` (100:101 is Alpine's first free system id, not written there); --aws-sigv4 since curl 7.75; https://hub.docker.com/r/curlimages/curl/tags?name=8.17.0",
     },
     // Platform services (PostgreSQL, Redis, Nessie, Trino, Flink, ClickHouse, Airflow, Superset).
     postgres: {
@@ -74,42 +74,42 @@ export const catalog = {
         tag: "18.6",
         uid: 999,
         gid: 999,
-        confirmed: "search (code): postgres:18.6 pinned in public compose files and testcontainers setups (Nov 2026); FACTS.md; image user postgres 999",
+        confirmed: "https://hub.docker.com/_/postgres/tags?name=18.6 (docker-library/postgres 18/bookworm/Dockerfile); image user postgres 999",
     },
     redis: {
         image: "redis",
         tag: "8.10.2",
         uid: 999,
         gid: 999,
-        confirmed: "search (code): redis:8.10.2 pinned in public k8s manifests and Dependabot bumps (Nov 2026); FACTS.md; image user redis 999",
+        confirmed: "https://hub.docker.com/_/redis/tags?name=8.10.2 (redis/docker-library-redis); image user redis 999",
     },
     nessie: {
         image: "ghcr.io/projectnessie/nessie",
         tag: "0.108.4",
         uid: 10000,
         gid: 10000,
-        confirmed: "search (code): ghcr.io/projectnessie/nessie:0.108.4 in public compose files (the docker.io copy is frozen at 0.76.6); FACTS.md gives UID 10000",
+        confirmed: "projectnessie/nessie release nessie-0.108.4, image https://github.com/projectnessie/nessie/pkgs/container/nessie (the docker.io copy is frozen at 0.76.6); image user 10000",
     },
     trino: {
         image: "trinodb/trino",
         tag: "483",
         uid: 1000,
         gid: 1000,
-        confirmed: "search (code): trinodb/trino:483 pinned with digest in public compose files and Helm values (Nov 2026); image user trino 1000",
+        confirmed: "trinodb/trino tag 483; https://hub.docker.com/r/trinodb/trino/tags?name=483; core/docker/Dockerfile in trinodb/trino: image user trino 1000",
     },
     flink: {
         image: "flink",
         tag: "2.3.0-java17",
         uid: 9999,
         gid: 9999,
-        confirmed: "search (code): flink:2.3.0-java17 in public compose files and k8s manifests (Nov 2026); image user flink 9999 (FACTS.md)",
+        confirmed: "https://hub.docker.com/_/flink/tags?name=2.3.0-java17 (apache/flink-docker); image user flink 9999",
     },
     clickhouse: {
         image: "clickhouse/clickhouse-server",
         tag: "26.8.15.10",
         uid: 101,
         gid: 101,
-        confirmed: "search (code): clickhouse/clickhouse-server:26.8.15.10 listed as the 26.8 LTS image in a public test matrix (Nov 2026); image user clickhouse 101",
+        confirmed: "https://hub.docker.com/r/clickhouse/clickhouse-server/tags?name=26.8.15.10, the 26.8 LTS line (ClickHouse/ClickHouse docker/server/Dockerfile.ubuntu); image user clickhouse 101",
     },
     airflow: {
         image: "apache/airflow",
@@ -117,14 +117,14 @@ export const catalog = {
         uid: 50000,
         // The image's files belong to group 0 (OpenShift-style), so the pods run with GID 0, which is not root.
         gid: 0,
-        confirmed: "search (code): apache/airflow:3.3.2 (and -python3.12) as the base of public Dockerfiles (Nov 2026); image user airflow 50000, group 0",
+        confirmed: "apache/airflow tag 3.3.2; https://hub.docker.com/r/apache/airflow/tags?name=3.3.2; image user airflow 50000, group 0 (apache/airflow Dockerfile)",
     },
     superset: {
         image: "apache/superset",
         tag: "6.1.0",
         uid: 1000,
         gid: 1000,
-        confirmed: "search (code): apache/superset:6.1.0 in public Dockerfiles and compose files (Nov 2026); image user superset 1000; no psycopg2 in it (FACTS.md)",
+        confirmed: "apache/superset tag 6.1.0; https://hub.docker.com/r/apache/superset/tags?name=6.1.0; image user superset 1000; no psycopg2 in the lean image (apache/superset Dockerfile)",
     },
     // Streaming.
     kafka: {
@@ -132,14 +132,14 @@ export const catalog = {
         tag: "4.3.1",
         uid: 1000,
         gid: 1000,
-        confirmed: "shared/FACTS.md; apache/kafka:4.3.1 pinned in public compose files and Testcontainers tests (find_string, Nov 2026); image USER appuser (1000)",
+        confirmed: "apache/kafka tag 4.3.1; https://hub.docker.com/r/apache/kafka/tags?name=4.3.1; docker/jvm/Dockerfile in apache/kafka: USER appuser (1000)",
     },
     schemaRegistry: {
         image: "confluentinc/cp-schema-registry",
         tag: "8.3.2",
         uid: 1000,
         gid: 1000,
-        confirmed: "shared/FACTS.md; confluentinc/cp-schema-registry:8.3.2 pinned in public compose files and Testcontainers tests (find_string, Nov 2026); Confluent images run as appuser (1000)",
+        confirmed: "https://hub.docker.com/r/confluentinc/cp-schema-registry/tags?name=8.3.2; Confluent images run as appuser (1000)",
     },
     kafkaUi: {
         image: "ghcr.io/kafbat/kafka-ui",
@@ -148,14 +148,14 @@ export const catalog = {
         // unprivileged UID works. UID not confirmed.
         uid: 100,
         gid: 101,
-        confirmed: "shared/FACTS.md; ghcr.io/kafbat/kafka-ui:v1.5.0 pinned (some with digest) in public deploy scripts (find_string, Nov 2026); UID not confirmed",
+        confirmed: "kafbat/kafka-ui release v1.5.0; https://github.com/kafbat/kafka-ui/pkgs/container/kafka-ui; UID not confirmed",
     },
     cassandra: {
         image: "cassandra",
         tag: "5.0.9",
         uid: 999,
         gid: 999,
-        confirmed: "shared/FACTS.md; cassandra:5.0.9 pinned in public compose files and tests as the latest 5.0.x (find_string, Nov 2026); image user cassandra (999)",
+        confirmed: "https://hub.docker.com/_/cassandra/tags?name=5.0.9, the latest 5.0.x (docker-library/cassandra 5.0/Dockerfile); image user cassandra (999)",
     },
     grafana: {
         image: "grafana/grafana",
@@ -163,21 +163,21 @@ export const catalog = {
         uid: 472,
         // The image's writable paths belong to group root (0); fsGroup 0 keeps mounted volumes writable too.
         gid: 0,
-        confirmed: "shared/FACTS.md; grafana/grafana:12.4.12 pinned in public compose files and install scripts (find_string, Nov 2026); image USER 472, files group 0",
+        confirmed: "grafana/grafana tag v12.4.12; https://hub.docker.com/r/grafana/grafana/tags?name=12.4.12; image USER 472, files group 0 (grafana/grafana Dockerfile)",
     },
     sparkOperator: {
         image: "ghcr.io/kubeflow/spark-operator/controller",
         tag: "2.5.2",
         uid: 185,
         gid: 185,
-        confirmed: "chart spark-operator 2.5.2's appVersion; image ghcr.io/kubeflow/spark-operator/controller:2.5.2 pinned in public Makefiles and READMEs (search find_string, Nov 2026); runs as spark (185), shared/FACTS.md",
+        confirmed: "kubeflow/spark-operator charts/spark-operator-chart/Chart.yaml at tag v2.5.2: appVersion 2.5.2 (values.yaml leaves image.tag empty); its Dockerfile sets SPARK_UID=185; https://github.com/kubeflow/spark-operator/pkgs/container/spark-operator%2Fcontroller",
     },
     metallbController: {
         image: "quay.io/metallb/controller",
         tag: "v0.16.1",
         uid: 65534,
         gid: 65534,
-        confirmed: "chart metallb 0.16.1's images; quay.io/metallb/controller:v0.16.1 pinned in public manifests and image lists (search find_string, Nov 2026); the chart runs it as nobody (65534)",
+        confirmed: "metallb/metallb config/manifests/metallb-native.yaml at tag v0.16.1: image quay.io/metallb/controller:v0.16.1, runAsUser 65534 (charts/metallb/values.yaml the same, \"nobody\")",
     },
     traefik: {
         image: "traefik",
@@ -200,7 +200,7 @@ export const rootCatalog = {
         // The speaker answers ARP for the pool's addresses on the host network, which needs root and NET_RAW.
         uid: 0,
         gid: 0,
-        confirmed: "chart metallb 0.16.1's images; quay.io/metallb/speaker:v0.16.1 pinned next to the controller in public image lists (search find_string, Nov 2026)",
+        confirmed: "metallb/metallb config/manifests/metallb-native.yaml at tag v0.16.1: image quay.io/metallb/speaker:v0.16.1",
     },
 } as const satisfies Record<string, ImagePin>;
 
@@ -217,13 +217,13 @@ export const charts = {
         repo: "https://metallb.github.io/metallb",
         chart: "metallb",
         version: "0.16.1",
-        confirmed: "shared/FACTS.md; chart 0.16.1 pinned with its v0.16.1 images in public values files (search, Nov 2026); values keys from metallb/metallb charts/metallb/values.yaml",
+        confirmed: "https://metallb.github.io/metallb (chart 0.16.1; metallb/metallb charts/metallb/Chart.yaml at tag v0.16.1: version 0.16.1, appVersion v0.16.1); values keys from metallb/metallb charts/metallb/values.yaml",
     },
     sparkOperator: {
         repo: "https://kubeflow.github.io/spark-operator",
         chart: "spark-operator",
         version: "2.5.2",
-        confirmed: "shared/FACTS.md; values keys (spark.jobNamespaces, webhook.enable, prometheus.metrics.enable, controller.resources, image.registry/repository/tag) read from kubeflow/spark-operator charts/spark-operator-chart/values.yaml (search read_file, Nov 2026)",
+        confirmed: "https://kubeflow.github.io/spark-operator (chart 2.5.2); values keys (spark.jobNamespaces, webhook.enable, prometheus.metrics.enable, controller.resources, image.registry/repository/tag) from kubeflow/spark-operator charts/spark-operator-chart/values.yaml",
     },
     traefik: {
         repo: "https://traefik.github.io/charts",

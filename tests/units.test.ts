@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { SPARK_VERSION, catalog, sparkPackages } from "../components/catalog";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import { SPARK_VERSION, catalog, charts, rootCatalog, sparkPackages } from "../components/catalog";
 import { sampleNotebook } from "../components/compute/sampleNotebook";
 import { sparkDefaults } from "../components/compute/spark";
 import { assignLocalPorts } from "../components/lib/endpoint";
@@ -47,6 +49,11 @@ describe("endpoints", () => {
     });
 });
 
+// A public source is an address, a repository (owner/name) with a file path in it, or a repository's tag.
+const PUBLIC_SOURCE = /https?:\/\/\S+|\b[\w.-]+\/[\w.-]+ (?:tag |release )?(?:[\w.-]+\/)*(?:Dockerfile|[\w.-]+\.(?:ya?ml|json|toml|sh|md|py|txt|xml|properties|gradle|tf|ts|js|conf))\b|\b[\w.-]+\/[\w.-]+ (?:tag|release) v?\d/;
+// Our own research tools and team notes: pointers a reader outside the team cannot follow.
+const WORKBENCH = new RegExp(["find" + "_string", "find" + "_files", "find" + "_repos", "read" + "_file", "FACTS" + "\\.md", "\\(search\\b", "\\bsearch \\((?:code|docs|issues|pages)"].join("|"));
+
 describe("catalog", () => {
     it("pins every image to an exact tag, with a UID and where it was confirmed", () => {
         for (const [name, pin] of Object.entries(catalog)) {
@@ -55,6 +62,19 @@ describe("catalog", () => {
             assert.ok(pin.uid > 0, `${name} must run as a non-root UID`);
             assert.ok(pin.confirmed.length > 10, `${name}: say where the tag was confirmed`);
         }
+    });
+
+    it("each pin and chart says where it was confirmed by a public source (a repository path, a tag or a URL), never a tool or a file of our own", () => {
+        for (const [name, pin] of Object.entries({ ...catalog, ...rootCatalog, ...charts })) {
+            assert.match(pin.confirmed, PUBLIC_SOURCE, `${name}: "${pin.confirmed}" names no public source`);
+            assert.doesNotMatch(pin.confirmed, WORKBENCH, `${name}: "${pin.confirmed}" names our own tooling, not a public source`);
+        }
+    });
+
+    it("no committed file names a tool or a file of our own workbench as a source", () => {
+        const files = execFileSync("git", ["ls-files"], { encoding: "utf8" }).split("\n").filter((f) => f && f !== "tests/units.test.ts" && !f.endsWith(".json"));
+        const named = files.filter((f) => WORKBENCH.test(fs.readFileSync(f, "utf8")));
+        assert.deepStrictEqual(named, []);
     });
 
     it("the notebook and the cluster carry the same Spark release", () => {
