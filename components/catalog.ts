@@ -185,7 +185,7 @@ export const catalog = {
         // The image sets no USER; the chart's podSecurityContext runs it as 65532 (traefik/values.yaml).
         uid: 65532,
         gid: 65532,
-        confirmed: "traefik/traefik-helm-chart v41.3.0 (2026-08-21): traefik/Chart.yaml appVersion v3.7.11, the image the chart runs (docker.io/traefik); podSecurityContext runAsUser 65532 in traefik/values.yaml",
+        confirmed: "traefik/traefik-helm-chart tag v41.3.0 (2026-08-21): traefik/Chart.yaml appVersion v3.7.11, the image the chart runs (docker.io/traefik); podSecurityContext runAsUser 65532 in traefik/values.yaml",
     },
 } as const satisfies Record<string, ImagePin>;
 

@@ -65,7 +65,9 @@ describe("catalog", () => {
     });
 
     it("each pin and chart says where it was confirmed by a public source (a repository path, a tag or a URL), never a tool or a file of our own", () => {
-        for (const [name, pin] of Object.entries({ ...catalog, ...rootCatalog, ...charts })) {
+        // Prefixed: the charts share names with images (sparkOperator), which a plain spread would overwrite.
+        const pins = [...Object.entries(catalog), ...Object.entries(rootCatalog), ...Object.entries(charts).map(([n, c]) => [`chart ${n}`, c] as const)];
+        for (const [name, pin] of pins) {
             assert.match(pin.confirmed, PUBLIC_SOURCE, `${name}: "${pin.confirmed}" names no public source`);
             assert.doesNotMatch(pin.confirmed, WORKBENCH, `${name}: "${pin.confirmed}" names our own tooling, not a public source`);
         }
