@@ -74,7 +74,7 @@ export const catalog = {
         tag: "18.6",
         uid: 999,
         gid: 999,
-        confirmed: "https://hub.docker.com/_/postgres/tags?name=18.6 (docker-library/postgres 18/bookworm/Dockerfile); image user postgres 999",
+        confirmed: "https://hub.docker.com/_/postgres/tags?name=18.6 (docker-library/postgres 18/trixie/Dockerfile: groupadd --gid=999, useradd --uid=999 postgres)",
     },
     redis: {
         image: "redis",
