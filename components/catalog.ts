@@ -21,7 +21,7 @@ export const catalog = {
         tag: "1.0.1",
         uid: 10001,
         gid: 10001,
-        confirmed: "https://hub.docker.com/r/rustfs/rustfs/tags?name=1.0.1 (rustfs/rustfs tag 1.0.1); image USER 10001",
+        confirmed: "https://hub.docker.com/r/rustfs/rustfs/tags?name=1.0.1 (rustfs/rustfs tag 1.0.1); rustfs/rustfs Dockerfile: adduser -u 10001, USER rustfs",
     },
     minio: {
         image: "quay.io/minio/minio",
@@ -132,7 +132,7 @@ export const catalog = {
         tag: "4.3.1",
         uid: 1000,
         gid: 1000,
-        confirmed: "apache/kafka tag 4.3.1; https://hub.docker.com/r/apache/kafka/tags?name=4.3.1; docker/jvm/Dockerfile in apache/kafka: USER appuser (1000)",
+        confirmed: "apache/kafka tag 4.3.1; https://hub.docker.com/r/apache/kafka/tags?name=4.3.1; docker/jvm/Dockerfile in apache/kafka: USER appuser, made by `adduser -D` with no -u on Alpine (1000 is Alpine's first user id, not written there)",
     },
     schemaRegistry: {
         image: "confluentinc/cp-schema-registry",
@@ -155,7 +155,7 @@ export const catalog = {
         tag: "5.0.9",
         uid: 999,
         gid: 999,
-        confirmed: "https://hub.docker.com/_/cassandra/tags?name=5.0.9, the latest 5.0.x (docker-library/cassandra 5.0/Dockerfile); image user cassandra (999)",
+        confirmed: "https://hub.docker.com/_/cassandra/tags?name=5.0.9, the latest 5.0.x (docker-library/cassandra 5.0/Dockerfile: groupadd --gid=999, useradd --uid=999 cassandra)",
     },
     grafana: {
         image: "grafana/grafana",
